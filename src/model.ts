@@ -1,0 +1,135 @@
+// The common certificate model every format maps onto, so the domestic policy and the
+// report never look at a format's own structure. Dates are ISO strings as the certificate
+// gave them (YYYY-MM-DD for days, RFC 3339 for instants); absolute instants are Date.
+
+import type { ReportError } from './errors.js';
+
+export type CertificateFormat = 'EU_DCC' | 'WHO_DDCC' | 'SHC' | 'DIVOC' | 'ICAO_VDS';
+export type DomesticStatus = 'GREEN' | 'YELLOW' | 'RED' | 'BLACK' | 'INVALID';
+export type CertificateType = 'vaccination' | 'test' | 'recovery';
+
+/** A code with its display name from a value set (display absent when unknown). */
+export interface Coded {
+  code: string;
+  display?: string;
+}
+
+export interface Holder {
+  familyName?: string;
+  givenName?: string;
+  /** ICAO 9303 transliteration (EU `fnt`/`gnt`), used to compare holders. */
+  familyNameStd?: string;
+  givenNameStd?: string;
+  /** YYYY, YYYY-MM or YYYY-MM-DD; may be empty when the issuer left it blank. */
+  dateOfBirth?: string;
+}
+
+interface EvidenceBase {
+  disease?: Coded;
+  country?: Coded;
+  issuer?: string;
+  certificateId?: string;
+}
+
+/**
+ * `product.code` is normalised per coding system so policy aliases can match it:
+ * EU value-set codes as they are (`EU/1/20/1528`), CVX as `CVX:207`, SNOMED as `SNOMED:…`,
+ * ICD-11 as `ICD11:…`, and a free-text product name as the name itself (DIVOC).
+ */
+export interface VaccinationEvidence extends EvidenceBase {
+  type: 'vaccination';
+  product: Coded;
+  prophylaxis?: Coded;
+  manufacturer?: Coded;
+  doseNumber: number;
+  totalDoses: number;
+  /** Date of this dose, YYYY-MM-DD. */
+  date: string;
+}
+
+/** `testType.code`: LP6464-4 (NAAT/PCR) or LP217198-3 (rapid antigen); result 260415000 / 260373001. */
+export interface TestEvidence extends EvidenceBase {
+  type: 'test';
+  testType: Coded;
+  testName?: string;
+  manufacturer?: Coded;
+  /** Sample collection instant, RFC 3339. */
+  sampledAt: string;
+  result: Coded;
+  positive: boolean;
+  centre?: string;
+}
+
+export interface RecoveryEvidence extends EvidenceBase {
+  type: 'recovery';
+  /** Date of the first positive test, YYYY-MM-DD. */
+  firstPositive: string;
+  validFrom: string;
+  validUntil: string;
+}
+
+export type Evidence = VaccinationEvidence | TestEvidence | RecoveryEvidence;
+
+/** What a format adapter hands on once signature and schema have been checked. */
+export interface HealthCertificate {
+  format: CertificateFormat;
+  holder: Holder;
+  evidence: Evidence;
+  issuedAt?: Date;
+  expiresAt?: Date;
+  /** Issuing country (CWT iss, or the entry's country). */
+  issuerCountry?: string;
+  /** The payload as decoded (JSON-compatible), for business rules; never logged. */
+  raw?: unknown;
+}
+
+export interface DomesticDecision {
+  status: DomesticStatus;
+  reasons: string[];
+  /** Texts of the reasons in the request's language, same order as `reasons`. */
+  reasonTexts?: string[];
+  validUntil: string | null;
+  policy: string;
+}
+
+export interface ReportWarning {
+  code: string;
+  message: string;
+}
+
+export interface SignerSummary {
+  kid: string;
+  country: string;
+  algorithm: string;
+  source: string;
+  subject?: string;
+}
+
+export interface Check {
+  name: string;
+  passed: boolean;
+  code?: string;
+}
+
+export interface RulesResult {
+  result: 'PASSED' | 'FAILED' | 'OPEN';
+  failed: { identifier: string; description?: string }[];
+  open?: { identifier: string; description?: string }[];
+  arrivalCountry: string;
+  evaluated?: number;
+}
+
+export interface Report {
+  outcome: 'VALID' | 'INVALID';
+  format: CertificateFormat | null;
+  errors: ReportError[];
+  warnings: ReportWarning[];
+  signer?: SignerSummary;
+  issuedAt?: string;
+  expiresAt?: string;
+  holder?: Holder;
+  certificate?: Record<string, unknown>;
+  checks: Check[];
+  domestic: DomesticDecision;
+  rules?: RulesResult;
+}

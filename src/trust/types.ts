@@ -1,0 +1,59 @@
+// What the trust store holds and hands to verification. Verification never sees a global:
+// it gets a TrustResolver built from one immutable snapshot.
+
+import type { KeyObject } from 'node:crypto';
+
+export type KeyType = 'EC-P256' | 'EC-P384' | 'EC-P521' | 'RSA' | 'Ed25519' | 'other';
+
+/** A public key trusted to sign certificates, with what constrains it. */
+export interface Signer {
+  /** base64 (standard, padded) key id: DCC kid = first 8 bytes of SHA-256(DER); SHC = JWK kid. */
+  kid: string;
+  country: string;
+  /** id of the source (sources.json) it came from. */
+  source: string;
+  publicKey: KeyObject;
+  keyType: KeyType;
+  /** RSA modulus length in bits, when keyType is RSA. */
+  keyBits?: number;
+  notBefore?: Date;
+  notAfter?: Date;
+  /** Extended key usage OIDs; undefined when the certificate has no EKU extension. */
+  eku?: readonly string[];
+  subject?: string;
+  /** DER of the signer certificate, when the key came with one. */
+  certificateDer?: Uint8Array;
+  /** SMART Health Card issuer URL, for `jwks`/`vci-snapshot` keys. */
+  iss?: string;
+  /** DIVOC verificationMethod id. */
+  keyId?: string;
+}
+
+export type SignerKind = 'dcc' | 'shc' | 'csca' | 'divoc';
+
+export interface SourceStatus {
+  id: string;
+  type: string;
+  /** ISO time of the last successful load, or null when never loaded. */
+  lastSuccess: string | null;
+  lastAttempt: string | null;
+  lastError: string | null;
+  /** true when the list in force is older than the last attempt (a refresh failed). */
+  stale: boolean;
+  signerCount: number;
+  countries: Record<string, number>;
+  /** Entries that failed their own check and were dropped (kid mismatch, bad cert, …). */
+  dropped: { kid?: string; reason: string }[];
+}
+
+/** Lookups verification needs; built from one snapshot so a request sees one consistent store. */
+export interface TrustResolver {
+  /** EU DCC / WHO DDCC document signers with this kid (collisions possible: try all). */
+  dcc(kid: string): readonly Signer[];
+  /** SMART Health Card issuer keys of issuer `iss` with JWK kid `kid`. */
+  shc(iss: string, kid: string): readonly Signer[];
+  /** Country signing CAs (ICAO VDS-NC), by ISO country code (alpha-2 or alpha-3 as listed). */
+  csca(country: string): readonly Signer[];
+  /** DIVOC issuer keys by verificationMethod id. */
+  divoc(id: string): readonly Signer[];
+}
