@@ -1,0 +1,216 @@
+// The domestic status of one verified certificate: pure data in (certificate, policy, `at`),
+// decision out. The steps follow research/domestic.md §4.1 and §4.3; every number and colour
+// comes from the policy file, so a ministry change is a file change (domestic-policy.md).
+
+import type { Lang } from '../errors.js';
+import type {
+  DomesticDecision,
+  HealthCertificate,
+  RecoveryEvidence,
+  TestEvidence,
+  VaccinationEvidence,
+} from '../model.js';
+import type { MatrixCell, Outcome, Policy, PolicyProduct } from './schema.js';
+
+/** SNOMED CT "Detected" (EU value set covid-19-lab-result). */
+const DETECTED = '260373001';
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+
+/** What one certificate shows, before the colour matrix is applied. */
+export interface Assessment {
+  outcome: Outcome;
+  /** When this outcome stops holding (test window, recovery window, isolation end); null = open. */
+  validUntil: Date | null;
+}
+
+/** `"<id>@<version>"`, the label every decision carries (contract.md example `ID-2021-09@1`). */
+export function policyLabel(policy: Policy): string {
+  return `${policy.id}@${policy.version}`;
+}
+
+/**
+ * Parse a certificate date or instant. A bare date is midnight UTC of that day, so "at ≤ du"
+ * and "min(du, fr + 90 d)" compare instants the same way EU CertLogic rules do with dates.
+ * Anything that is not ISO 8601-shaped is refused rather than left to Date.parse's guessing.
+ */
+export function parseInstant(value: string | undefined): Date | null {
+  if (value === undefined) return null;
+  const s = value.trim();
+  if (!/^\d{4}-\d{2}-\d{2}(?:[T ][0-9:.]+(?:Z|[+-]\d{2}:?\d{2})?)?$/i.test(s)) return null;
+  const ms = s.length === 10 ? Date.parse(`${s}T00:00:00Z`) : Date.parse(s.replace(' ', 'T'));
+  return Number.isNaN(ms) ? null : new Date(ms);
+}
+
+/**
+ * Completed years at `at`. A partial date of birth (EU allows `YYYY`, `YYYY-MM`, and old
+ * certificates `XX` placeholders) is read as its earliest possible day, i.e. the oldest the
+ * holder can be: the adult bands are the stricter ones, so doubt never buys a laxer rule.
+ * Unknown (empty, unreadable) → null, and the base matrix applies.
+ */
+export function ageAt(dateOfBirth: string | undefined, at: Date): number | null {
+  const m = /^(\d{4})(?:-(\d{2}|XX)(?:-(\d{2}|XX))?)?/i.exec(dateOfBirth?.trim() ?? '');
+  if (!m) return null;
+  const year = Number(m[1]);
+  const month = m[2] === undefined || /x/i.test(m[2]) ? 1 : Number(m[2]);
+  const day = m[3] === undefined || /x/i.test(m[3]) ? 1 : Number(m[3]);
+  if (month < 1 || month > 12 || day < 1 || day > 31) return null;
+  let age = at.getUTCFullYear() - year;
+  const beforeBirthday =
+    at.getUTCMonth() + 1 < month || (at.getUTCMonth() + 1 === month && at.getUTCDate() < day);
+  if (beforeBirthday) age -= 1;
+  return age < 0 ? null : age;
+}
+
+/** The product whose id or alias equals `code`, case-insensitively (domestic-policy.md). */
+export function findProduct(policy: Policy, code: string | undefined): PolicyProduct | undefined {
+  if (code === undefined) return undefined;
+  const key = code.trim().toUpperCase();
+  if (key === '') return undefined;
+  return policy.products.find(
+    (p) => p.id.trim().toUpperCase() === key || p.aliases.some((a) => a.trim().toUpperCase() === key),
+  );
+}
+
+function addDays(d: Date, days: number): Date {
+  return new Date(d.getTime() + days * DAY_MS);
+}
+
+// research §4.3: the level is the highest that applies, in this order.
+function assessVaccination(ev: VaccinationEvidence, policy: Policy, at: Date): Assessment {
+  const product = findProduct(policy, ev.product.code);
+  if (!product) return { outcome: 'VAX_PRODUCT_NOT_RECOGNISED', validUntil: null };
+  const { doseNumber: dn, totalDoses: sd } = ev;
+  const dt = parseInstant(ev.date);
+  if (!Number.isInteger(dn) || !Number.isInteger(sd) || dn < 1 || sd < 1 || dt === null) {
+    return { outcome: 'EVIDENCE_INVALID', validUntil: null };
+  }
+  const v = policy.vaccination;
+  const primary = product.primaryDoses;
+
+  // EU encoding from 1 Feb 2022: 2/1, 3/2 (dn > sd) and 3/3 of a two-dose product are boosters
+  // (research §2.2 [123][124]); 3/3 Zifivax is primary because its primary series is 3.
+  const booster =
+    (v.booster.doseAboveTotal && dn > sd) || (v.booster.totalAbovePrimary && dn === sd && sd > primary);
+  if (booster) {
+    return at.getTime() >= addDays(dt, v.booster.waitDays).getTime()
+      ? { outcome: 'VAX_BOOSTED', validUntil: null }
+      : { outcome: 'VAX_WAITING_PERIOD', validUntil: null };
+  }
+
+  // 1/1 of a two-dose product: the EU "one dose after recovery" encoding counts as complete.
+  const oneOfOne = v.oneOfOneCountsComplete && dn === 1 && sd === 1 && primary === 2;
+  const complete = dn >= sd && (dn >= primary || oneOfOne);
+  if (!complete) return { outcome: 'VAX_PARTIAL', validUntil: null };
+
+  if (at.getTime() < addDays(dt, v.primaryWaitDays).getTime()) {
+    return { outcome: 'VAX_WAITING_PERIOD', validUntil: null };
+  }
+  if (v.primaryMaxAgeDays !== null) {
+    const end = addDays(dt, v.primaryMaxAgeDays);
+    return at.getTime() > end.getTime()
+      ? { outcome: 'VAX_PRIMARY_EXPIRED', validUntil: null }
+      : { outcome: 'VAX_PRIMARY_COMPLETE', validUntil: end };
+  }
+  return { outcome: 'VAX_PRIMARY_COMPLETE', validUntil: null };
+}
+
+function assessTest(ev: TestEvidence, policy: Policy, at: Date): Assessment {
+  const sc = parseInstant(ev.sampledAt);
+  if (sc === null) return { outcome: 'EVIDENCE_INVALID', validUntil: null };
+  const t = policy.tests;
+  if (sc.getTime() > at.getTime() + t.sampleClockSkewMinutes * 60_000) {
+    return { outcome: 'TEST_NOT_YET_VALID', validUntil: null };
+  }
+  const age = at.getTime() - sc.getTime();
+
+  // A positive result isolates whatever the test type (BLACK precedence, research §4.1 step 3).
+  if (ev.positive || ev.result.code === DETECTED) {
+    const end = addDays(sc, t.positiveIsolationDays);
+    return age <= t.positiveIsolationDays * DAY_MS
+      ? { outcome: 'TEST_POSITIVE', validUntil: end }
+      : { outcome: 'TEST_POSITIVE_EXPIRED', validUntil: null };
+  }
+
+  const type = Object.hasOwn(t.types, ev.testType.code) ? t.types[ev.testType.code] : undefined;
+  if (type === undefined) return { outcome: 'TEST_TYPE_NOT_RECOGNISED', validUntil: null };
+  if (age > type.windowHours * HOUR_MS) return { outcome: 'TEST_EXPIRED', validUntil: null };
+  return {
+    outcome: type.kind === 'NAAT' ? 'TEST_NEG_NAAT' : 'TEST_NEG_RAT',
+    validUntil: new Date(sc.getTime() + type.windowHours * HOUR_MS),
+  };
+}
+
+// df ≤ at ≤ du (issuer validity, EU RR-EU-0001) and at − fr ≤ the policy window (domestic
+// "penyintas < 90 days", research §4.3), deliberately narrower than the EU's 180 days.
+function assessRecovery(ev: RecoveryEvidence, policy: Policy, at: Date): Assessment {
+  const fr = parseInstant(ev.firstPositive);
+  const df = parseInstant(ev.validFrom);
+  const du = parseInstant(ev.validUntil);
+  if (fr === null || df === null || du === null) return { outcome: 'EVIDENCE_INVALID', validUntil: null };
+  const windowEnd = addDays(fr, policy.recovery.windowDays);
+  const t = at.getTime();
+  if (t < df.getTime() || t > du.getTime() || t > windowEnd.getTime()) {
+    return { outcome: 'RECOVERY_EXPIRED', validUntil: null };
+  }
+  return { outcome: 'RECOVERED_90D', validUntil: du.getTime() < windowEnd.getTime() ? du : windowEnd };
+}
+
+/** Classify one certificate under `policy` at `at` (no colour yet). */
+export function assess(cert: HealthCertificate, policy: Policy, at: Date): Assessment {
+  const ev = cert.evidence;
+  switch (ev.type) {
+    case 'vaccination':
+      return assessVaccination(ev, policy, at);
+    case 'test':
+      return assessTest(ev, policy, at);
+    case 'recovery':
+      return assessRecovery(ev, policy, at);
+  }
+}
+
+/** The matrix cell for an outcome at a holder's age: first matching age band, else the base. */
+export function cellFor(policy: Policy, outcome: Outcome, age: number | null): Required<MatrixCell> {
+  let cell = policy.matrix[outcome];
+  if (age !== null) {
+    const band = policy.ageOverrides.find((b) => age >= b.minAge && age <= b.maxAge && b.matrix[outcome]);
+    cell = band?.matrix[outcome] ?? cell;
+  }
+  // Not configurable: a recent positive test is BLACK (the schema refuses otherwise as well).
+  return outcome === 'TEST_POSITIVE' ? { status: 'BLACK', reason: cell.reason } : cell;
+}
+
+/** The policy's text for a reason code in `lang`; the code itself if the policy has none. */
+export function reasonText(policy: Policy, reason: string, lang: Lang): string {
+  return Object.hasOwn(policy.texts, reason) ? (policy.texts[reason]?.[lang] ?? reason) : reason;
+}
+
+/** Build a decision from colour, reasons and an end instant (RED never carries one). */
+export function decision(
+  policy: Policy,
+  status: DomesticDecision['status'],
+  reasons: string[],
+  validUntil: Date | null,
+  lang: Lang,
+): DomesticDecision {
+  return {
+    status,
+    reasons,
+    reasonTexts: reasons.map((r) => reasonText(policy, r, lang)),
+    validUntil: status === 'RED' || validUntil === null ? null : validUntil.toISOString(),
+    policy: policyLabel(policy),
+  };
+}
+
+/** The domestic status of one verified certificate. Pure: same inputs, same answer. */
+export function evaluate(cert: HealthCertificate, policy: Policy, at: Date, lang: Lang): DomesticDecision {
+  const { outcome, validUntil } = assess(cert, policy, at);
+  const cell = cellFor(policy, outcome, ageAt(cert.holder.dateOfBirth, at));
+  return decision(policy, cell.status, [cell.reason], validUntil, lang);
+}
+
+/** A certificate that failed verification counts for nothing; the caller adds its error codes. */
+export function invalidDecision(policy: Policy): DomesticDecision {
+  return { status: 'INVALID', reasons: [], reasonTexts: [], validUntil: null, policy: policyLabel(policy) };
+}
