@@ -43,7 +43,17 @@ export interface SourceStatus {
   signerCount: number;
   countries: Record<string, number>;
   /** Entries that failed their own check and were dropped (kid mismatch, bad cert, …). */
-  dropped: { kid?: string; reason: string }[];
+  dropped: DroppedEntry[];
+  /** How many entries were dropped in all; `dropped` lists at most the first 100. */
+  droppedTotal?: number;
+}
+
+/** One list entry refused on its own while the rest of its list loaded. */
+export interface DroppedEntry {
+  kid?: string;
+  /** Stable code: KID_MISMATCH, THUMBPRINT_MISMATCH, CERT_INVALID, KEY_REJECTED, ENTRY_INVALID, … */
+  code?: string;
+  reason: string;
 }
 
 /** Lookups verification needs; built from one snapshot so a request sees one consistent store. */
@@ -56,4 +66,10 @@ export interface TrustResolver {
   csca(country: string): readonly Signer[];
   /** DIVOC issuer keys by verificationMethod id. */
   divoc(id: string): readonly Signer[];
+  /**
+   * DER CRLs issued by the CSCAs of `country` (the CRL issuer's C=, alpha-2), each already
+   * matched at load to a CSCA of the same source by issuer name and signature. Optional so
+   * test doubles need not provide it; the store's resolver always does.
+   */
+  cscaCrls?(country: string): readonly Uint8Array[];
 }

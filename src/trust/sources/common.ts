@@ -1,0 +1,163 @@
+// What every source type shares: the sources.json entry, the bytes a parser receives, what it
+// returns, and small strict decoders. Fetching (file today, HTTPS later) is not here: a parser
+// is a pure function of bytes it is handed, so the same parser serves a file, a download and a
+// last-good snapshot (guide.md: one file per source type under trust/).
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import { z } from 'zod';
+import { parseCertificate } from '../signer.js';
+import type { DroppedEntry, Signer, SignerKind } from '../types.js';
+
+/**
+ * One entry of sources.json (contract.md "Trust lists"). Fields that only some types use are
+ * optional here; each type says what it requires in the table (sources/index.ts). `country`
+ * is an addition: the country to record for keys whose list does not name one (jwks, pem).
+ */
+export const sourceDefSchema = z
+  .object({
+    id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'id: 1–64 of A–Z a–z 0–9 . _ -'),
+    type: z.string().min(1),
+    file: z.string().min(1).optional(),
+    url: z.string().min(1).optional(),
+    anchor: z.string().min(1).optional(),
+    signature: z.string().min(1).optional(),
+    crl: z.union([z.string().min(1), z.array(z.string().min(1)).max(100)]).optional(),
+    iss: z.string().min(1).optional(),
+    country: z.string().regex(/^[A-Z]{2}$/, 'country: ISO 3166 alpha-2, uppercase').optional(),
+    refreshSeconds: z.number().int().positive().optional(),
+  })
+  .refine((d) => (d.file === undefined) !== (d.url === undefined), { message: 'exactly one of "file" or "url"' });
+
+export type SourceDef = z.infer<typeof sourceDefSchema>;
+
+/** Names of the optional sources.json members a type cannot work without. */
+export type SourceRequirement = 'anchor' | 'signature' | 'iss';
+
+/** Everything a parser gets: the list bytes and the companion files its definition names. */
+export interface SourceInput {
+  def: SourceDef;
+  /** The list itself, exactly as read or downloaded (signatures cover exact bytes). */
+  bytes: Uint8Array;
+  /** Where the bytes came from: some types trust a local file but demand an anchor for a URL. */
+  origin: 'file' | 'url';
+  anchor?: Uint8Array;
+  signature?: Uint8Array;
+  crls?: readonly { name: string; bytes: Uint8Array }[];
+}
+
+/** What one list yields: its signers, the entries it refused, and optional CSCA CRLs (DER). */
+export interface SourceResult {
+  signers: Signer[];
+  dropped: DroppedEntry[];
+  /** DER CRLs keyed by the issuing country (alpha-2, uppercase); only icao-csca sets this. */
+  crls?: Map<string, Uint8Array[]>;
+}
+
+/** One row of the source-type table: adding a type is one file plus one of these. */
+export interface SourceType {
+  /** Which resolver lookup the signers answer (dcc, shc, csca, divoc). */
+  kind: SignerKind;
+  requires: readonly SourceRequirement[];
+  /** Throws (an Error with a clear message) when the whole list must be refused. */
+  parse(input: SourceInput): Promise<SourceResult>;
+}
+
+/** Strict standard base64 (RFC 4648 §4, padded): Buffer.from(…, 'base64') accepts garbage. */
+export function decodeBase64Strict(text: string): Buffer | undefined {
+  if (text.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(text)) return undefined;
+  return Buffer.from(text, 'base64');
+}
+
+/** UTF-8 that must be valid: a list with broken encoding is refused, not patched with U+FFFD. */
+export function decodeUtf8Strict(bytes: Uint8Array, what: string): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch {
+    throw new Error(`${what} is not valid UTF-8`);
+  }
+}
+
+export function parseJson(text: string, what: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (e) {
+    throw new Error(`${what} is not JSON: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+/** The DER inside each `-----BEGIN <label>-----` block of a PEM text, in order. */
+export function pemBlocks(text: string): { label: string; der: Buffer | undefined }[] {
+  const out: { label: string; der: Buffer | undefined }[] = [];
+  const re = /-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/g;
+  for (const m of text.matchAll(re)) {
+    out.push({ label: m[1]!, der: decodeBase64Strict(m[2]!.replace(/\s+/g, '')) });
+  }
+  return out;
+}
+
+/** Short text of a zod error for a dropped entry or a refused list. */
+export function zodMessage(err: z.ZodError): string {
+  return err.issues
+    .slice(0, 3)
+    .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
+    .join('; ');
+}
+
+export function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/**
+ * The raw TLVs inside a constructed DER element (definite lengths only). Enough to cut a
+ * CertificateList into tbsCertList, algorithm and signature (RFC 5280 §5.1) for node:crypto.
+ */
+export function derChildren(tlv: Uint8Array): Uint8Array[] {
+  const { headerLength, total } = derHeader(tlv, 0);
+  if (total !== tlv.length) throw new Error('DER element length does not match its bytes');
+  const out: Uint8Array[] = [];
+  let off = headerLength;
+  while (off < tlv.length) {
+    const { total: t } = derHeader(tlv, off);
+    if (off + t > tlv.length) throw new Error('DER child runs past its parent');
+    out.push(tlv.subarray(off, off + t));
+    off += t;
+  }
+  return out;
+}
+
+function derHeader(bytes: Uint8Array, off: number): { headerLength: number; total: number } {
+  if (off + 2 > bytes.length) throw new Error('truncated DER');
+  if ((bytes[off]! & 0x1f) === 0x1f) throw new Error('multi-byte DER tags are not expected here');
+  const first = bytes[off + 1]!;
+  if (first < 0x80) return { headerLength: 2, total: 2 + first };
+  const n = first & 0x7f;
+  if (n === 0 || n > 4 || off + 2 + n > bytes.length) throw new Error('unsupported DER length');
+  let len = 0;
+  for (let i = 0; i < n; i++) len = len * 256 + bytes[off + 2 + i]!;
+  return { headerLength: 2 + n, total: 2 + n + len };
+}
+
+/** Content bytes of a DER TLV (after its header). */
+export function derContent(tlv: Uint8Array): Uint8Array {
+  return tlv.subarray(derHeader(tlv, 0).headerLength);
+}
+
+/**
+ * A public key from a PEM anchor: `PUBLIC KEY` (SPKI) or `CERTIFICATE` (its key). A private key
+ * is refused: an anchor file holding one means a secret was put where it does not belong.
+ */
+export function publicKeyFromPem(bytes: Uint8Array, what: string): KeyObject {
+  const blocks = pemBlocks(decodeUtf8Strict(bytes, what));
+  const block = blocks[0];
+  if (blocks.length !== 1 || !block) throw new Error(`${what} must hold exactly one PEM block`);
+  if (!block.der) throw new Error(`${what} is not valid PEM base64`);
+  try {
+    if (block.label === 'PUBLIC KEY') return createPublicKey({ key: block.der, format: 'der', type: 'spki' });
+    if (block.label === 'CERTIFICATE') {
+      const spki = parseCertificate(block.der).publicKey.rawData;
+      return createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' });
+    }
+  } catch (e) {
+    throw new Error(`${what}: unusable key: ${errorText(e)}`);
+  }
+  throw new Error(`${what} holds a "${block.label}" block, not a PUBLIC KEY or CERTIFICATE`);
+}
