@@ -24,6 +24,7 @@
 // as "checked and fine" (covpass-android#67). An officer must not see PASSED for rules that were
 // never run, so zero applicable rules gives OPEN with `evaluated: 0`.
 
+import type { Lang } from '../errors.js';
 import type { RulesResult } from '../model.js';
 import { CERTLOGIC_SPEC_VERSION, SUPPORTED_ENGINE, compareSemver, evaluateLogic, parseSemver } from './certlogic.js';
 import type { Rule, RuleCertificateType } from './schema.js';
@@ -45,7 +46,7 @@ export interface RulesOptions {
   /** `{ valueSetId: [codes] }`, see valueSetsForRules(). */
   valueSets: Readonly<Record<string, readonly string[]>>;
   /** Language of the rule descriptions returned (falls back to English, then the first). */
-  lang?: 'en' | 'id';
+  lang?: Lang;
   /** Region inside the arrival country (EU-GW `Region`); absent = country-wide rules only. */
   region?: string;
 }
@@ -155,7 +156,7 @@ export function selectRules(rules: readonly Rule[], c: SelectionCriteria): Rule[
 export function applyRule(
   rule: Rule,
   data: { payload: unknown; external: ExternalParameters },
-  lang: 'en' | 'id' = 'en',
+  lang: Lang = 'en',
 ): RuleOutcome {
   const base = outcomeBase(rule, lang);
   const open = (reason: RuleReason, error?: string): RuleOutcome => ({
@@ -187,7 +188,7 @@ export function applyRule(
 export function runRuleLogic(
   rule: Rule,
   data: { payload: unknown; external: ExternalParameters },
-  lang: 'en' | 'id' = 'en',
+  lang: Lang = 'en',
 ): RuleOutcome {
   const base = outcomeBase(rule, lang);
   const outcome = evaluateLogic(rule.Logic, data);
@@ -246,7 +247,7 @@ export function evaluateRules(input: RulesInput, rules: readonly Rule[], opts: R
 }
 
 /** Rule description in `lang`, else English, else the first one given. */
-export function ruleDescription(rule: Rule, lang: 'en' | 'id' = 'en'): string | undefined {
+export function ruleDescription(rule: Rule, lang: Lang = 'en'): string | undefined {
   const d =
     rule.Description.find((x) => x.lang === lang) ??
     rule.Description.find((x) => x.lang === 'en') ??
@@ -254,7 +255,7 @@ export function ruleDescription(rule: Rule, lang: 'en' | 'id' = 'en'): string | 
   return d?.desc;
 }
 
-function outcomeBase(rule: Rule, lang: 'en' | 'id'): Omit<RuleOutcome, 'result' | 'reason'> {
+function outcomeBase(rule: Rule, lang: Lang): Omit<RuleOutcome, 'result' | 'reason'> {
   const description = ruleDescription(rule, lang);
   return {
     identifier: rule.Identifier,
