@@ -7,7 +7,7 @@
 import type { Lang } from '../errors.js';
 import type { DomesticDecision, HealthCertificate, Holder } from '../model.js';
 import { ageAt, assess, cellFor, decision, type Assessment } from './evaluate.js';
-import type { Outcome, Policy, PolicyStatus } from './schema.js';
+import { OUTCOMES, type Outcome, type Policy, type PolicyStatus } from './schema.js';
 
 /** The holder-status endpoint answers 422 with this code (contract.md). */
 export class HolderMismatchError extends Error {
@@ -54,6 +54,9 @@ interface Candidate {
   status: PolicyStatus;
   reason: string;
   validUntil: Date | null;
+  /** Reasons are listed in a fixed order (combination rules first, then OUTCOMES order) so the
+   * answer does not depend on the order the certificates were sent in. */
+  order: number;
 }
 
 const RANK: Record<PolicyStatus, number> = { BLACK: 0, GREEN: 1, YELLOW: 2, RED: 3 };
@@ -85,9 +88,13 @@ export function combine(certs: HealthCertificate[], policy: Policy, at: Date, la
 
   const age = ageAt(first.holder.dateOfBirth, at);
   const assessments = certs.map((c) => assess(c, policy, at));
-  const candidates: Candidate[] = assessments.map((a) => ({ ...cellFor(policy, a.outcome, age), validUntil: a.validUntil }));
+  const candidates: Candidate[] = assessments.map((a) => ({
+    ...cellFor(policy, a.outcome, age),
+    validUntil: a.validUntil,
+    order: policy.combinations.length + OUTCOMES.indexOf(a.outcome),
+  }));
 
-  for (const rule of policy.combinations) {
+  for (const [i, rule] of policy.combinations.entries()) {
     if (rule.minAge !== undefined && (age === null || age < rule.minAge)) continue;
     if (rule.maxAge !== undefined && (age === null || age > rule.maxAge)) continue;
     const parts = rule.when.map((o) => bestOf(assessments, o));
@@ -95,7 +102,7 @@ export function combine(certs: HealthCertificate[], policy: Policy, at: Date, la
     // The combination holds only while every part does.
     const ends = parts.map((p) => p?.validUntil ?? null).filter((d): d is Date => d !== null);
     const validUntil = ends.length === 0 ? null : new Date(Math.min(...ends.map((d) => d.getTime())));
-    candidates.push({ status: rule.status, reason: rule.reason, validUntil });
+    candidates.push({ status: rule.status, reason: rule.reason, validUntil, order: i });
   }
 
   // BLACK first (not configurable), then GREEN > YELLOW > RED; among equals the longest-lasting.
@@ -103,7 +110,7 @@ export function combine(certs: HealthCertificate[], policy: Policy, at: Date, la
   const top = candidates.filter((c) => RANK[c.status] === bestRank);
   const longest = Math.max(...top.map((c) => lasts(c.validUntil)));
   const winners = top.filter((c) => lasts(c.validUntil) === longest);
-  const reasons = [...new Set(winners.map((c) => c.reason))];
+  const reasons = [...new Set(winners.sort((a, b) => a.order - b.order).map((c) => c.reason))];
   const status = winners[0]?.status ?? 'RED';
   return decision(policy, status, reasons, Number.isFinite(longest) ? new Date(longest) : null, lang);
 }
