@@ -7,7 +7,8 @@ export const DEMO_HOLDER = {
 export function vaccination(opts: { dn: number; sd: number; dt: string; mp?: string; co?: string; ci?: string }) {
   return {
     ver: '1.3.0',
-    ...DEMO_HOLDER,
+    nam: { ...DEMO_HOLDER.nam },
+    dob: DEMO_HOLDER.dob,
     v: [
       {
         tg: '840539006',
@@ -28,7 +29,8 @@ export function vaccination(opts: { dn: number; sd: number; dt: string; mp?: str
 export function test(opts: { tt: 'LP6464-4' | 'LP217198-3'; tr: '260415000' | '260373001'; sc: string; co?: string; ci?: string }) {
   return {
     ver: '1.3.0',
-    ...DEMO_HOLDER,
+    nam: { ...DEMO_HOLDER.nam },
+    dob: DEMO_HOLDER.dob,
     t: [
       {
         tg: '840539006',
@@ -48,7 +50,8 @@ export function test(opts: { tt: 'LP6464-4' | 'LP217198-3'; tr: '260415000' | '2
 export function recovery(opts: { fr: string; df: string; du: string; co?: string; ci?: string }) {
   return {
     ver: '1.3.0',
-    ...DEMO_HOLDER,
+    nam: { ...DEMO_HOLDER.nam },
+    dob: DEMO_HOLDER.dob,
     r: [
       {
         tg: '840539006',

@@ -1,0 +1,138 @@
+// The EU DCC (HC1) adapter: prefix → Base45 → zlib → COSE_Sign1 → CWT → signature → signer
+// checks → schema → time. Decoding and signature failures throw (one code, the pipeline
+// stops); every later failure is collected so the officer sees all that is wrong.
+import { VerificationError, type ErrorCode } from '../../errors.js';
+import type { CertificateType, Check } from '../../model.js';
+import type { Signer } from '../../trust/types.js';
+import type { AdapterResult, Finding, FormatAdapter, Notice, VerifyContext } from '../format.js';
+import { toJson } from '../cbor.js';
+import { checkSignature } from '../signature.js';
+import { decodeBase45 } from './base45.js';
+import { parseCoseSign1, sigStructure, type CoseSign1 } from './cose.js';
+import { decodePayloadMap, HCERT, readCwtClaims, type CwtClaims } from './cwt.js';
+import { inflateZlib } from './inflate.js';
+import { HC1_PREFIX, stripPrefix } from './prefix.js';
+import { keyUsageAllows, signerValidAt } from './signer-checks.js';
+import { validateDcc } from './schema.js';
+import { displayOf, toHealthCertificate } from './map.js';
+
+/** Clock skew allowed for `iat` in the future (contract: NOT_YET_VALID). */
+export const ISSUED_AT_SKEW_MS = 5 * 60 * 1000;
+
+export interface DecodedHc1 {
+  cose: CoseSign1;
+  claims: CwtClaims;
+}
+
+/** Every decoding stage, no crypto and no clock. */
+export function decodeHc1(text: string): DecodedHc1 {
+  const compressed = decodeBase45(stripPrefix(text));
+  const coseBytes = inflateZlib(compressed);
+  const cose = parseCoseSign1(coseBytes);
+  const claims = readCwtClaims(decodePayloadMap(cose.payload));
+  return { cose, claims };
+}
+
+/** Tries every signer with the kid (kids collide); never every key in the store. */
+export function verifyHc1Signature(cose: CoseSign1, candidates: readonly Signer[]): Signer {
+  if (candidates.length === 0) throw new VerificationError('KID_UNKNOWN', 'no trusted signer has this kid');
+  const data = sigStructure(cose.protectedBytes, cose.payload);
+  let fitting = 0;
+  for (const signer of candidates) {
+    const outcome = checkSignature(cose.alg, signer, data, cose.signature);
+    if (outcome === 'VALID') return signer;
+    if (outcome === 'INVALID') fitting++;
+  }
+  if (fitting === 0) throw new VerificationError('ALGORITHM_UNSUPPORTED', `${cose.alg} does not match the signer's key type`);
+  throw new VerificationError('SIGNATURE_INVALID', 'signature does not verify with any candidate signer');
+}
+
+/** The certificate type as the payload declares it, for the key-usage check. */
+function declaredType(dcc: unknown): CertificateType | undefined {
+  if (typeof dcc !== 'object' || dcc === null) return undefined;
+  const rec = dcc as Record<string, unknown>;
+  const present = (k: string) => Array.isArray(rec[k]) && (rec[k] as unknown[]).length > 0;
+  if (present('v')) return 'vaccination';
+  if (present('t')) return 'test';
+  if (present('r')) return 'recovery';
+  return undefined;
+}
+
+export function checkTimes(claims: CwtClaims, at: Date): { failures: Finding[]; warnings: Notice[]; checks: Check[] } {
+  const failures: Finding[] = [];
+  const warnings: Notice[] = [];
+  const notYet = claims.issuedAt.getTime() > at.getTime() + ISSUED_AT_SKEW_MS;
+  if (notYet) failures.push({ code: 'NOT_YET_VALID', detail: 'iat is after the checking moment' });
+  let expired = false;
+  if (claims.expiresAt) expired = claims.expiresAt.getTime() < at.getTime();
+  else warnings.push({ code: 'NO_EXPIRY' });
+  if (expired) failures.push({ code: 'EXPIRED', detail: 'exp is before the checking moment' });
+  return {
+    failures,
+    warnings,
+    checks: [
+      { name: 'issuedAt', passed: !notYet, ...(notYet ? { code: 'NOT_YET_VALID' } : {}) },
+      { name: 'expiry', passed: !expired, ...(expired ? { code: 'EXPIRED' } : {}) },
+    ],
+  };
+}
+
+function check(name: string, ok: boolean, code: ErrorCode): Check {
+  return ok ? { name, passed: true } : { name, passed: false, code };
+}
+
+export const dccAdapter: FormatAdapter = {
+  format: 'EU_DCC',
+  detect: (text) => text.startsWith(HC1_PREFIX),
+  async verify(text: string, ctx: VerifyContext): Promise<AdapterResult> {
+    const { cose, claims } = decodeHc1(text);
+    const dccMap = claims.hcert?.get(HCERT.euDcc);
+    if (!(dccMap instanceof Map)) throw new VerificationError('CWT_INVALID', 'no EU DCC under hcert claim -260/1');
+    const kid = Buffer.from(cose.kid).toString('base64');
+    const signer = verifyHc1Signature(cose, ctx.trust.dcc(kid));
+
+    const payload = toJson(dccMap);
+    const failures: Finding[] = [];
+    const warnings: Notice[] = [...cose.warnings];
+    const checks: Check[] = [{ name: 'signature', passed: true }];
+
+    const signerOk = signerValidAt(signer, claims.issuedAt, ctx.at);
+    if (!signerOk) failures.push({ code: 'SIGNER_NOT_VALID' });
+    checks.push(check('signerValidity', signerOk, 'SIGNER_NOT_VALID'));
+
+    const type = declaredType(payload);
+    const usageOk = type === undefined || keyUsageAllows(signer, type);
+    if (!usageOk) failures.push({ code: 'KEY_USAGE_MISMATCH', detail: `signer may not sign ${type}` });
+    checks.push(check('keyUsage', usageOk, 'KEY_USAGE_MISMATCH'));
+
+    const times = checkTimes(claims, ctx.at);
+    failures.push(...times.failures);
+    warnings.push(...times.warnings);
+    checks.push(...times.checks);
+
+    const validation = validateDcc(payload);
+    warnings.push(...validation.warnings);
+    checks.push(check('schema', validation.ok, 'SCHEMA_INVALID'));
+    if (claims.iss && claims.iss !== signer.country) warnings.push({ code: 'ISSUER_COUNTRY_MISMATCH' });
+
+    const result: AdapterResult = {
+      signer: { kid, country: signer.country, algorithm: cose.alg, source: signer.source, ...(signer.subject ? { subject: signer.subject } : {}) },
+      issuedAt: claims.issuedAt,
+      ...(claims.expiresAt ? { expiresAt: claims.expiresAt } : {}),
+      failures,
+      warnings,
+      checks,
+    };
+    if (!validation.ok) {
+      failures.push({ code: 'SCHEMA_INVALID', detail: validation.problems.slice(0, 5).join('; ') });
+      return result;
+    }
+    const certificate = toHealthCertificate(validation.dcc, validation.type, {
+      ...(claims.iss ? { iss: claims.iss } : {}),
+      issuedAt: claims.issuedAt,
+      ...(claims.expiresAt ? { expiresAt: claims.expiresAt } : {}),
+    }, 'EU_DCC');
+    certificate.raw = payload;
+    return { ...result, certificate, holder: certificate.holder, display: displayOf(certificate) };
+  },
+};
