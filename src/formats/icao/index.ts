@@ -26,15 +26,14 @@ export type CrlLookup = (country: string) => readonly Uint8Array[];
 
 export interface IcaoAdapterOptions {
   /**
-   * CRLs of the CSCAs. When absent, the adapter asks the trust resolver for an optional
-   * `cscaCrls(country)` method (not yet in TrustResolver); without either, no CRL is checked.
+   * CRLs of the CSCAs, overriding the trust resolver's `cscaCrls(country)`; without either,
+   * no CRL is checked (test doubles of TrustResolver may omit it).
    */
   crls?: CrlLookup;
 }
 
 function trustCrls(trust: TrustResolver): CrlLookup | undefined {
-  const fn = (trust as TrustResolver & { cscaCrls?: CrlLookup }).cscaCrls;
-  return typeof fn === 'function' ? (country) => fn.call(trust, country) : undefined;
+  return trust.cscaCrls ? (country) => trust.cscaCrls!(country) : undefined;
 }
 
 /** CSCAs of the issuing state, asked by every code the store may list it under ("AUS", "AU"). */
@@ -84,7 +83,8 @@ export function createIcaoAdapter(options: IcaoAdapterOptions = {}): FormatAdapt
       const country = toAlpha2(seal.issuingState) ?? seal.issuingState;
       const lookup = options.crls ?? trustCrls(ctx.trust);
       if (lookup) {
-        const rev = checkRevocation(seal.certificateDer, csca, lookup(csca.country), ctx.at);
+        // The store files CRLs under the CRL issuer's alpha-2 C=; each is re-checked against this CSCA.
+        const rev = checkRevocation(seal.certificateDer, csca, lookup(toAlpha2(csca.country) ?? csca.country), ctx.at);
         failures.push(...rev.failures);
         warnings.push(...rev.warnings);
         checks.push(...rev.checks);

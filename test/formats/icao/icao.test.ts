@@ -349,3 +349,27 @@ describe('ICAO VDS-NC seals signed with our own PKI', () => {
     expect(await codeOf(icaoAdapter.verify(JSON.stringify({ ...doc, data: { ...doc.data, hdr: { ...doc.data.hdr, v: 2 } } }), ctxAt(trust, AT)))).toBe('CBOR_INVALID');
   });
 });
+
+describe.skipIf(!HAVE_VECTORS)('ICAO VDS-NC through the real trust store (icao-csca source)', () => {
+  it('valid.json verifies with csca-AU + its CRL loaded from a TRUST_LISTS_DIR; the CRL reaches the adapter', async () => {
+    const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+    const os = await import('node:os');
+    const { loadTrustDir } = await import('../../../src/trust/load.js');
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'icao-trust-'));
+    try {
+      const pem = `-----BEGIN CERTIFICATE-----\n${Buffer.from(derOf('csca-AU.der.b64')).toString('base64').replace(/.{64}/g, '$&\n')}\n-----END CERTIFICATE-----\n`;
+      writeFileSync(path.join(dir, 'csca.pem'), pem);
+      writeFileSync(path.join(dir, 'au.crl'), derOf('crl-AU-without-serial.der.b64'));
+      writeFileSync(path.join(dir, 'sources.json'), JSON.stringify({ sources: [{ id: 'icao-test', type: 'icao-csca', file: 'csca.pem', crl: 'au.crl' }] }));
+      const store = await loadTrustDir(dir, new Date('2021-09-15T00:00:00Z'));
+      const trust = store.current().resolver;
+      expect(trust.cscaCrls('AU').length).toBe(1);
+      const r = await icaoAdapter.verify(vector('valid.json'), ctxAt(trust, '2021-09-15T00:00:00Z'));
+      expect(r.failures).toEqual([]);
+      expect(r.signer.source).toBe('icao-test');
+      expect(r.checks).toContainEqual({ name: 'revocation', passed: true });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
