@@ -157,7 +157,12 @@ export function createApp(deps: AppDeps): express.Express {
     }
     const decision = valid.length > 0
       ? deps.holder.combine(valid, at, lang)
-      : { status: 'INVALID' as const, reasons: [...new Set(outcomes.flatMap((o) => o.report.errors.map((e) => e.code)))], validUntil: null, policy: deps.pipeline.policyRef() };
+      : {
+          status: 'INVALID' as const,
+          reasons: [...new Set(outcomes.flatMap((o) => o.report.errors.map((e) => e.code)))],
+          validUntil: null,
+          policy: deps.pipeline.policyRef(),
+        };
     res.json({ ...decision, results: outcomes.map((o) => o.report) });
   });
 

@@ -31,6 +31,10 @@ export const WARNING_TEXTS: Record<string, Record<Lang, string>> = {
     en: "The issuing country differs from the signer's country.",
     id: 'Negara penerbit berbeda dengan negara penanda tangan.',
   },
+  CRL_OUTDATED: {
+    en: "The signer's revocation list is past its next-update date; it was still checked.",
+    id: 'Daftar pencabutan penanda tangan sudah melewati tanggal pembaruan berikutnya; tetap diperiksa.',
+  },
   TRUST_SOURCE_STALE: {
     en: 'The trust list that holds this signer could not be refreshed recently.',
     id: 'Daftar tepercaya yang memuat penanda tangan ini belum dapat diperbarui akhir-akhir ini.',

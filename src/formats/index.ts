@@ -1,5 +1,8 @@
-// The table of formats, in detection order. Each adapter recognises its own prefix or shape.
+// The table of formats, in detection order. Each adapter recognises its own prefix or shape;
+// the first that claims a text decodes it.
 import type { FormatAdapter } from './format.js';
 import { dccAdapter } from './dcc/index.js';
+import { divocAdapter } from './divoc/index.js';
+import { icaoAdapter } from './icao/index.js';
 
-export const ADAPTERS: readonly FormatAdapter[] = [dccAdapter];
+export const ADAPTERS: readonly FormatAdapter[] = [dccAdapter, divocAdapter, icaoAdapter];

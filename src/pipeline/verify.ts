@@ -34,7 +34,13 @@ function invalid(report: Omit<Report, 'domestic' | 'outcome'>, policy: string): 
   return {
     outcome: 'INVALID',
     ...report,
-    domestic: { status: 'INVALID', reasons: report.errors.map((e) => e.code), validUntil: null, policy },
+    domestic: {
+      status: 'INVALID',
+      reasons: report.errors.map((e) => e.code),
+      reasonTexts: report.errors.map((e) => e.message),
+      validUntil: null,
+      policy,
+    },
   };
 }
 
