@@ -50,15 +50,11 @@ export function normalizeSerial(hex: string): string {
  * Returns -1 for anything that is not a definite-length DER header.
  */
 export function derOuterLength(der: Uint8Array): number {
-  if (der.length < 2) return -1;
-  const first = der[1]!;
-  if (first < 0x80) return 2 + first;
-  const n = first & 0x7f;
-  // 0x80 = indefinite length (BER, not DER); more than 4 length bytes is no certificate.
-  if (n === 0 || n > 4 || der.length < 2 + n) return -1;
-  let len = 0;
-  for (let i = 0; i < n; i++) len = len * 256 + der[2 + i]!;
-  return 2 + n + len;
+  try {
+    return derHeader(der, 0).total;
+  } catch {
+    return -1;
+  }
 }
 
 /** Largest RSA modulus accepted: a 16 384-bit key is a CPU DoS, not a signer (security.md D-7). */
@@ -105,6 +101,38 @@ export function parseCertificate(der: Uint8Array): X509CertificateT {
   }
 }
 
+/** DER of the extKeyUsage OID 2.5.29.37 (RFC 5280 §4.2.1.12). */
+const EKU_OID = Uint8Array.from([0x06, 0x03, 0x55, 0x1d, 0x25]);
+
+const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
+
+/**
+ * The SPKI and the raw extKeyUsage Extension, cut from the DER that @peculiar/x509 already
+ * accepted (RFC 5280 §4.1 field order). Reading `cert.extensions` instead makes the library
+ * build every extension object, about 1 ms per certificate: a third of a second for a real
+ * 829-entry list, on the event loop, at every refresh.
+ */
+function tbsParts(der: Uint8Array): { spki: Uint8Array; eku: Uint8Array | undefined } {
+  const [tbs] = derChildren(der);
+  if (!tbs) throw new Error('no tbsCertificate');
+  const fields = derChildren(tbs);
+  const base = fields[0]?.[0] === 0xa0 ? 1 : 0; // [0] version, absent for v1
+  // serial, signature, issuer, validity, subject, subjectPublicKeyInfo
+  const spki = fields[base + 5];
+  if (!spki || spki[0] !== 0x30) throw new Error('no subjectPublicKeyInfo');
+  let eku: Uint8Array | undefined;
+  const wrapper = fields.find((f) => f[0] === 0xa3); // [3] extensions
+  const list = wrapper ? derChildren(wrapper)[0] : undefined;
+  for (const ext of list ? derChildren(list) : []) {
+    const oid = derChildren(ext)[0];
+    if (!oid || !sameBytes(oid, EKU_OID)) continue;
+    // RFC 5280 §4.2: a certificate MUST NOT include more than one instance of an extension.
+    if (eku) throw new Error('two extended key usage extensions');
+    eku = ext;
+  }
+  return { spki, eku };
+}
+
 /** First C= of the subject, uppercased; undefined when the subject has none. */
 export function subjectCountry(cert: X509CertificateT): string | undefined {
   const c = cert.subjectName.getField('C')[0]?.trim();
@@ -119,17 +147,22 @@ export function subjectCountry(cert: X509CertificateT): string | undefined {
  */
 export function signerFromCertificate(der: Uint8Array, opts: { source: string; country?: string }): Signer {
   const cert = parseCertificate(der);
+  let parts: { spki: Uint8Array; eku: Uint8Array | undefined };
+  try {
+    parts = tbsParts(der);
+  } catch (e) {
+    throw new SignerError('CERT_INVALID', `unreadable certificate fields: ${e instanceof Error ? e.message : String(e)}`);
+  }
   let publicKey: KeyObject;
   try {
-    publicKey = createPublicKey({ key: Buffer.from(cert.publicKey.rawData), format: 'der', type: 'spki' });
+    publicKey = createPublicKey({ key: Buffer.from(parts.spki), format: 'der', type: 'spki' });
   } catch (e) {
     throw new SignerError('CERT_INVALID', `unusable public key: ${e instanceof Error ? e.message : String(e)}`);
   }
   const { keyType, keyBits } = describeKey(publicKey);
   let eku: readonly string[] | undefined;
   try {
-    const ext = cert.getExtension(ExtendedKeyUsageExtension);
-    eku = ext ? Object.freeze(ext.usages.map(String)) : undefined;
+    eku = parts.eku ? Object.freeze(new ExtendedKeyUsageExtension(Uint8Array.from(parts.eku)).usages.map(String)) : undefined;
   } catch (e) {
     throw new SignerError('CERT_INVALID', `unparseable extended key usage: ${e instanceof Error ? e.message : String(e)}`);
   }
@@ -148,3 +181,39 @@ export function signerFromCertificate(der: Uint8Array, opts: { source: string; c
   if (eku !== undefined) signer.eku = eku;
   return signer;
 }
+
+/**
+ * The raw TLVs inside a constructed DER element (definite lengths only). Enough to cut a
+ * CertificateList into tbsCertList, algorithm and signature (RFC 5280 §5.1) for node:crypto.
+ */
+export function derChildren(tlv: Uint8Array): Uint8Array[] {
+  const { headerLength, total } = derHeader(tlv, 0);
+  if (total !== tlv.length) throw new Error('DER element length does not match its bytes');
+  const out: Uint8Array[] = [];
+  let off = headerLength;
+  while (off < tlv.length) {
+    const { total: t } = derHeader(tlv, off);
+    if (off + t > tlv.length) throw new Error('DER child runs past its parent');
+    out.push(tlv.subarray(off, off + t));
+    off += t;
+  }
+  return out;
+}
+
+function derHeader(bytes: Uint8Array, off: number): { headerLength: number; total: number } {
+  if (off + 2 > bytes.length) throw new Error('truncated DER');
+  if ((bytes[off]! & 0x1f) === 0x1f) throw new Error('multi-byte DER tags are not expected here');
+  const first = bytes[off + 1]!;
+  if (first < 0x80) return { headerLength: 2, total: 2 + first };
+  const n = first & 0x7f;
+  if (n === 0 || n > 4 || off + 2 + n > bytes.length) throw new Error('unsupported DER length');
+  let len = 0;
+  for (let i = 0; i < n; i++) len = len * 256 + bytes[off + 2 + i]!;
+  return { headerLength: 2 + n, total: 2 + n + len };
+}
+
+/** Content bytes of a DER TLV (after its header). */
+export function derContent(tlv: Uint8Array): Uint8Array {
+  return tlv.subarray(derHeader(tlv, 0).headerLength);
+}
+

@@ -1,6 +1,6 @@
 // The German national DSC list (research/trust-list-formats.md §1) against the real signed
 // files in shared/vectors/trust-lists/de-dsc-list. Each real list is parsed once per file.
-import { generateKeyPairSync, sign } from 'node:crypto';
+import { generateKeyPairSync, sign, X509Certificate } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -83,6 +83,13 @@ describe.skipIf(!present)('de-dsc-list: the real production list', () => {
     expect(types).toEqual({ p256: 791, rsa2048: 35, rsa4096: 3 });
     // anchors-mission.md §2.4: 334 of 829 DSCs carry no EKU extension.
     expect(result.signers.filter((s) => s.eku === undefined)).toHaveLength(334);
+  });
+
+  it('reads the same EKU OIDs as an independent parser (node:crypto) for every signer', () => {
+    for (const s of result.signers) {
+      const node = new X509Certificate(s.certificateDer!).keyUsage; // node names the EKU list keyUsage
+      expect(s.eku === undefined ? undefined : [...s.eku]).toEqual(node);
+    }
   });
 
   it('refuses the whole list when one byte of the JSON is flipped', async () => {

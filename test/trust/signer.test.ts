@@ -1,6 +1,6 @@
 // signerFromCertificate and kidOf on real DSCs (German list entries) and on hostile DER
 // (security.md D-3, D-7). A few entries are parsed, not the whole list.
-import { X509Certificate } from 'node:crypto';
+import { webcrypto, X509Certificate } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +13,7 @@ import {
   signerFromCertificate,
   thumbprintOf,
 } from '../../src/trust/signer.js';
+import { x509 } from '../../src/trust/x509.js';
 
 const VECTORS = path.resolve(fileURLToPath(new URL('../..', import.meta.url)), '../shared/vectors');
 const LIST = path.join(VECTORS, 'trust-lists/de-dsc-list/dsc-list.json');
@@ -99,6 +100,40 @@ describe.skipIf(!present)('signerFromCertificate', () => {
   it('refuses an RSA-1024 DSC (the one in the real demo list) with KEY_REJECTED', () => {
     const weak = entries(DEMO)[476]!;
     expect(() => signerFromCertificate(derOf(weak), { source: 's' })).toThrow(expect.objectContaining({ code: 'KEY_REJECTED' }));
+  });
+});
+
+describe('signerFromCertificate on generated certificates', () => {
+  const alg = { name: 'ECDSA', namedCurve: 'P-384', hash: 'SHA-384' };
+  async function make(extensions: InstanceType<typeof x509.Extension>[]): Promise<Uint8Array> {
+    const keys = await webcrypto.subtle.generateKey(alg, true, ['sign', 'verify']);
+    const cert = await x509.X509CertificateGenerator.createSelfSigned({
+      serialNumber: '01',
+      name: 'C=ID, CN=Test DSC',
+      notBefore: new Date('2026-01-01T00:00:00Z'),
+      notAfter: new Date('2027-01-01T00:00:00Z'),
+      keys,
+      signingAlgorithm: alg,
+      extensions,
+    });
+    return new Uint8Array(cert.rawData);
+  }
+
+  it('reads a P-384 key, the validity, C=ID and one EKU', async () => {
+    const der = await make([new x509.ExtendedKeyUsageExtension(['1.3.6.1.4.1.1847.2021.1.2'])]);
+    const s = signerFromCertificate(der, { source: 'gen' });
+    expect(s).toMatchObject({ keyType: 'EC-P384', country: 'ID', eku: ['1.3.6.1.4.1.1847.2021.1.2'] });
+    expect(s.notBefore?.toISOString()).toBe('2026-01-01T00:00:00.000Z');
+    expect(s.notAfter?.toISOString()).toBe('2027-01-01T00:00:00.000Z');
+  });
+
+  it('gives eku undefined without the extension, and refuses two EKU extensions (RFC 5280 §4.2)', async () => {
+    expect(signerFromCertificate(await make([]), { source: 'gen' }).eku).toBeUndefined();
+    const twice = await make([
+      new x509.ExtendedKeyUsageExtension(['1.3.6.1.4.1.1847.2021.1.2']),
+      new x509.ExtendedKeyUsageExtension(['1.3.6.1.4.1.1847.2021.1.1']),
+    ]);
+    expect(() => signerFromCertificate(twice, { source: 'gen' })).toThrow(expect.objectContaining({ code: 'CERT_INVALID' }));
   });
 });
 

@@ -5,6 +5,9 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
 import { parseCertificate } from '../signer.js';
+
+// The DER helpers live with the certificate code; re-exported for the parsers here.
+export { derChildren, derContent } from '../signer.js';
 import type { DroppedEntry, Signer, SignerKind } from '../types.js';
 
 /**
@@ -104,41 +107,6 @@ export function zodMessage(err: z.ZodError): string {
 
 export function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
-}
-
-/**
- * The raw TLVs inside a constructed DER element (definite lengths only). Enough to cut a
- * CertificateList into tbsCertList, algorithm and signature (RFC 5280 §5.1) for node:crypto.
- */
-export function derChildren(tlv: Uint8Array): Uint8Array[] {
-  const { headerLength, total } = derHeader(tlv, 0);
-  if (total !== tlv.length) throw new Error('DER element length does not match its bytes');
-  const out: Uint8Array[] = [];
-  let off = headerLength;
-  while (off < tlv.length) {
-    const { total: t } = derHeader(tlv, off);
-    if (off + t > tlv.length) throw new Error('DER child runs past its parent');
-    out.push(tlv.subarray(off, off + t));
-    off += t;
-  }
-  return out;
-}
-
-function derHeader(bytes: Uint8Array, off: number): { headerLength: number; total: number } {
-  if (off + 2 > bytes.length) throw new Error('truncated DER');
-  if ((bytes[off]! & 0x1f) === 0x1f) throw new Error('multi-byte DER tags are not expected here');
-  const first = bytes[off + 1]!;
-  if (first < 0x80) return { headerLength: 2, total: 2 + first };
-  const n = first & 0x7f;
-  if (n === 0 || n > 4 || off + 2 + n > bytes.length) throw new Error('unsupported DER length');
-  let len = 0;
-  for (let i = 0; i < n; i++) len = len * 256 + bytes[off + 2 + i]!;
-  return { headerLength: 2 + n, total: 2 + n + len };
-}
-
-/** Content bytes of a DER TLV (after its header). */
-export function derContent(tlv: Uint8Array): Uint8Array {
-  return tlv.subarray(derHeader(tlv, 0).headerLength);
 }
 
 /**
