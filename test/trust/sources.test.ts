@@ -129,6 +129,7 @@ describe.skipIf(!haveShc)('jwks (one SMART Health Card issuer)', () => {
     ['wrong_alg_key.json', 'KEY_REJECTED'],
     ['wrong_kty_key.json', 'KEY_REJECTED'],
     ['wrong_curve_key.json', 'KEY_REJECTED'],
+    ['private_key.json', 'KEY_REJECTED'],
   ])('drops the key of dev-tools %s (%s)', async (file, code) => {
     const r = await parse(file);
     expect(r.signers).toEqual([]);
