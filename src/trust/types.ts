@@ -67,8 +67,8 @@ export interface TrustResolver {
   /** DIVOC issuer keys by verificationMethod id. */
   divoc(id: string): readonly Signer[];
   /**
-   * DER CRLs issued by the CSCAs of `country` (the CRL issuer's C=, alpha-2), each already
-   * matched at load to a CSCA of the same source by issuer name and signature. Optional so
+   * DER CRLs issued by the CSCAs of `country` (alpha-2: the country of the CSCA that signed
+   * it), each matched at load to a CSCA of the same source by issuer name and signature. Optional so
    * test doubles need not provide it; the store's resolver always does.
    */
   cscaCrls?(country: string): readonly Uint8Array[];
