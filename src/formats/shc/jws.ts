@@ -1,0 +1,167 @@
+// The JWS layer (SHC spec "Health Cards are small"): compact JWS, protected header
+// `{zip:"DEF", alg:"ES256", kid}`, payload = raw DEFLATE (RFC 1951, no zlib header) of the
+// minified JSON claims. jose never inflates a JWS payload (security.md §2.10 H-1), so the
+// inflation here is ours and capped; the payload is parsed before the signature is checked
+// only because `iss` is needed to find the key — nothing in it is trusted until verified.
+//
+// Error codes: JWS structure, header member types, `zip` ≠ DEF, `crit`/`b64`, payload not a
+// JSON object → CBOR_INVALID ("not a well-formed signed message"); `alg` missing or not ES256
+// → ALGORITHM_UNSUPPORTED; `kid` missing → KID_UNKNOWN (as DCC does); inflate errors →
+// DECOMPRESSION_FAILED; over a cap → PAYLOAD_TOO_LARGE; claims missing or mistyped →
+// CWT_INVALID ("lacks required claims or holds no health certificate").
+import { inflateRawSync } from 'node:zlib';
+import { VerificationError } from '../../errors.js';
+import { MAX_JWS_CHARS } from './numeric.js';
+
+/** security.md §2 size table: the inflated SHC payload ≤ 64 KiB. */
+export const MAX_PAYLOAD_BYTES = 64 * 1024;
+export const MAX_HEADER_CHARS = 1024;
+/** Nesting bound for the payload JSON (FHIR bundles are ~8 deep). */
+export const MAX_JSON_DEPTH = 64;
+const MAX_KID_CHARS = 128;
+const B64URL = /^[A-Za-z0-9_-]*$/;
+
+export interface ShcHeader {
+  alg: 'ES256';
+  kid: string;
+  zip: 'DEF';
+}
+
+export interface ShcClaims {
+  iss: string;
+  /** NumericDate seconds (may be fractional). */
+  nbf: number;
+  exp?: number;
+  vc: Record<string, unknown>;
+  /** vc.credentialSubject.fhirBundle */
+  fhirBundle: Record<string, unknown>;
+  /** vc.type, as given (strings only). */
+  types: string[];
+  /** vc.rid, the revocation id, when present. */
+  rid?: string;
+}
+
+export interface DecodedJws {
+  header: ShcHeader;
+  /** ASCII bytes of `header.payload` exactly as received: what the signature covers. */
+  signingInput: Uint8Array;
+  signature: Uint8Array;
+  claims: ShcClaims;
+  /** The decoded payload JSON (for business rules; never logged). */
+  payload: Record<string, unknown>;
+}
+
+export function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Strict base64url without padding (RFC 7515 §2); length ≡ 1 (mod 4) is never valid. */
+function b64url(part: string, what: string): Buffer {
+  if (!B64URL.test(part) || part.length % 4 === 1) throw new VerificationError('CBOR_INVALID', `JWS ${what} is not base64url`);
+  return Buffer.from(part, 'base64url');
+}
+
+// ignoreBOM keeps a BOM in the text, so JSON.parse refuses it (RFC 8259 §8.1: no BOM in JSON).
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+function parseJsonObject(bytes: Uint8Array, what: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(utf8.decode(bytes));
+  } catch {
+    throw new VerificationError('CBOR_INVALID', `JWS ${what} is not UTF-8 JSON`);
+  }
+  if (!isRecord(value)) throw new VerificationError('CBOR_INVALID', `JWS ${what} is not a JSON object`);
+  return value;
+}
+
+/** Iterative depth check: JSON.parse copes with deep input, recursive readers later may not. */
+export function jsonDepthWithin(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [v, d] = stack.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    if (d > max) return false;
+    for (const child of Object.values(v)) if (typeof child === 'object' && child !== null) stack.push([child, d + 1]);
+  }
+  return true;
+}
+
+/** Raw DEFLATE with an output cap; bytes after the end of the stream are refused (unsigned riders). */
+export function inflateRaw(data: Uint8Array, maxOutput = MAX_PAYLOAD_BYTES): Uint8Array {
+  let result: { buffer: Buffer; engine: { bytesWritten: number } };
+  try {
+    result = inflateRawSync(data, { maxOutputLength: maxOutput, info: true }) as unknown as typeof result;
+  } catch (err) {
+    if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw new VerificationError('PAYLOAD_TOO_LARGE', `inflated payload exceeds ${maxOutput} bytes`);
+    }
+    throw new VerificationError('DECOMPRESSION_FAILED', 'payload is not raw DEFLATE data or is truncated');
+  }
+  if (result.engine.bytesWritten !== data.length) {
+    throw new VerificationError('DECOMPRESSION_FAILED', 'trailing bytes after the DEFLATE stream');
+  }
+  return new Uint8Array(result.buffer.buffer, result.buffer.byteOffset, result.buffer.byteLength);
+}
+
+function parseHeader(part: string): ShcHeader {
+  if (part.length > MAX_HEADER_CHARS) throw new VerificationError('PAYLOAD_TOO_LARGE', 'JWS header is too large');
+  const h = parseJsonObject(b64url(part, 'header'), 'header');
+  // RFC 7515 §4.1.11: a `crit` we do not understand must be refused; RFC 7797 b64:false changes
+  // what is signed and the SHC profile never uses it.
+  if ('crit' in h) throw new VerificationError('CBOR_INVALID', 'JWS header has "crit"');
+  if ('b64' in h) throw new VerificationError('CBOR_INVALID', 'JWS header has "b64"');
+  if (h.alg === undefined) throw new VerificationError('ALGORITHM_UNSUPPORTED', 'JWS header has no "alg"');
+  // SHC spec: ES256 only. HS256/none would let a public key act as a secret (security.md H-4/H-5).
+  if (h.alg !== 'ES256') throw new VerificationError('ALGORITHM_UNSUPPORTED', 'JWS "alg" is not ES256');
+  if (h.kid === undefined) throw new VerificationError('KID_UNKNOWN', 'JWS header has no "kid"');
+  if (typeof h.kid !== 'string' || h.kid.length === 0 || h.kid.length > MAX_KID_CHARS) {
+    throw new VerificationError('CBOR_INVALID', 'JWS "kid" is not a short string');
+  }
+  if (h.zip !== 'DEF') throw new VerificationError('CBOR_INVALID', 'JWS header lacks "zip":"DEF" (SHC payloads are raw DEFLATE)');
+  return { alg: 'ES256', kid: h.kid, zip: 'DEF' };
+}
+
+/** Largest NumericDate a JS Date can hold (ECMA-262 §21.4.1.1: ±8.64e15 ms), so reports never see an Invalid Date. */
+const MAX_NUMERIC_DATE = 8.64e12;
+
+function numericDate(v: unknown): v is number {
+  return typeof v === 'number' && Number.isFinite(v) && v >= 0 && v <= MAX_NUMERIC_DATE;
+}
+
+function parseClaims(payload: Record<string, unknown>): ShcClaims {
+  const { iss, nbf, exp, vc } = payload;
+  if (typeof iss !== 'string' || iss.length === 0 || iss.length > 512) throw new VerificationError('CWT_INVALID', 'claim "iss" missing or not a string');
+  if (!numericDate(nbf)) throw new VerificationError('CWT_INVALID', 'claim "nbf" missing or not a NumericDate');
+  if (exp !== undefined && !numericDate(exp)) throw new VerificationError('CWT_INVALID', 'claim "exp" is not a NumericDate');
+  if (!isRecord(vc)) throw new VerificationError('CWT_INVALID', 'claim "vc" missing');
+  const subject = vc.credentialSubject;
+  if (!isRecord(subject) || !isRecord(subject.fhirBundle)) {
+    throw new VerificationError('CWT_INVALID', 'vc.credentialSubject.fhirBundle missing: no health card inside');
+  }
+  const types = Array.isArray(vc.type) ? vc.type.filter((t): t is string => typeof t === 'string') : [];
+  const claims: ShcClaims = { iss, nbf, vc, fhirBundle: subject.fhirBundle, types };
+  if (exp !== undefined) claims.exp = exp as number;
+  if (typeof vc.rid === 'string') claims.rid = vc.rid;
+  return claims;
+}
+
+/** Compact JWS text → header, signed bytes, signature and claims (no key, no clock). */
+export function decodeJws(jws: string): DecodedJws {
+  if (jws.length > MAX_JWS_CHARS) throw new VerificationError('PAYLOAD_TOO_LARGE', `JWS longer than ${MAX_JWS_CHARS} characters`);
+  const parts = jws.split('.');
+  if (parts.length !== 3) throw new VerificationError('CBOR_INVALID', 'not a compact JWS (three dot-separated parts)');
+  const [h, p, s] = parts as [string, string, string];
+  if (h.length === 0 || p.length === 0 || s.length === 0) throw new VerificationError('CBOR_INVALID', 'a JWS part is empty');
+  const header = parseHeader(h);
+  const signature = b64url(s, 'signature');
+  const payload = parseJsonObject(inflateRaw(b64url(p, 'payload')), 'payload');
+  if (!jsonDepthWithin(payload, MAX_JSON_DEPTH)) throw new VerificationError('PAYLOAD_TOO_LARGE', 'payload JSON nested too deeply');
+  return {
+    header,
+    signingInput: Buffer.from(`${h}.${p}`, 'ascii'),
+    signature: new Uint8Array(signature),
+    claims: parseClaims(payload),
+    payload,
+  };
+}
