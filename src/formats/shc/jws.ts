@@ -55,10 +55,16 @@ export function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** Strict base64url without padding (RFC 7515 §2); length ≡ 1 (mod 4) is never valid. */
+/**
+ * Strict base64url without padding (RFC 7515 §2). Only the canonical spelling is accepted
+ * (unused low bits of the last character zero), so one signature has one text: Node's decoder
+ * would otherwise read several texts as the same bytes.
+ */
 function b64url(part: string, what: string): Buffer {
   if (!B64URL.test(part) || part.length % 4 === 1) throw new VerificationError('CBOR_INVALID', `JWS ${what} is not base64url`);
-  return Buffer.from(part, 'base64url');
+  const bytes = Buffer.from(part, 'base64url');
+  if (bytes.toString('base64url') !== part) throw new VerificationError('CBOR_INVALID', `JWS ${what} is not canonical base64url`);
+  return bytes;
 }
 
 // ignoreBOM keeps a BOM in the text, so JSON.parse refuses it (RFC 8259 §8.1: no BOM in JSON).
