@@ -43,6 +43,13 @@ export interface VaccinationEvidence extends EvidenceBase {
   manufacturer?: Coded;
   doseNumber: number;
   totalDoses: number;
+  /**
+   * True when the issuer states no series (SMART Health Cards, ICAO VDS-NC): doseNumber counts
+   * the doses the credential lists and totalDoses merely repeats it, so the policy judges the
+   * count against the product's primary doses, and the EU "1/1 after recovery" reading of a
+   * single dose must not apply.
+   */
+  seriesFromCount?: boolean;
   /** Date of this dose, YYYY-MM-DD. */
   date: string;
 }

@@ -4,5 +4,6 @@ import type { FormatAdapter } from './format.js';
 import { dccAdapter } from './dcc/index.js';
 import { divocAdapter } from './divoc/index.js';
 import { icaoAdapter } from './icao/index.js';
+import { shcAdapter } from './shc/index.js';
 
-export const ADAPTERS: readonly FormatAdapter[] = [dccAdapter, divocAdapter, icaoAdapter];
+export const ADAPTERS: readonly FormatAdapter[] = [dccAdapter, shcAdapter, divocAdapter, icaoAdapter];

@@ -79,7 +79,9 @@ function addDays(d: Date, days: number): Date {
 
 // research §4.3: the level is the highest that applies, in this order.
 function assessVaccination(ev: VaccinationEvidence, policy: Policy, at: Date): Assessment {
-  const product = findProduct(policy, ev.product.code);
+  // A generic code (ICAO's ICD-11 XM68M6 "COVID-19 vaccines") names no product; the brand then
+  // comes as the display name, which the policy's aliases may know.
+  const product = findProduct(policy, ev.product.code) ?? findProduct(policy, ev.product.display);
   if (!product) return { outcome: 'VAX_PRODUCT_NOT_RECOGNISED', validUntil: null };
   const { doseNumber: dn, totalDoses: sd } = ev;
   const dt = parseInstant(ev.date);
@@ -91,8 +93,11 @@ function assessVaccination(ev: VaccinationEvidence, policy: Policy, at: Date): A
 
   // EU encoding from 1 Feb 2022: 2/1, 3/2 (dn > sd) and 3/3 of a two-dose product are boosters
   // (research §2.2 [123][124]); 3/3 Zifivax is primary because its primary series is 3.
-  const booster =
-    (v.booster.doseAboveTotal && dn > sd) || (v.booster.totalAbovePrimary && dn === sd && sd > primary);
+  // Without a stated series (seriesFromCount) only the count of doses against the product's
+  // primary series decides.
+  const booster = ev.seriesFromCount
+    ? dn > primary
+    : (v.booster.doseAboveTotal && dn > sd) || (v.booster.totalAbovePrimary && dn === sd && sd > primary);
   if (booster) {
     return at.getTime() >= addDays(dt, v.booster.waitDays).getTime()
       ? { outcome: 'VAX_BOOSTED', validUntil: null }
@@ -100,7 +105,7 @@ function assessVaccination(ev: VaccinationEvidence, policy: Policy, at: Date): A
   }
 
   // 1/1 of a two-dose product: the EU "one dose after recovery" encoding counts as complete.
-  const oneOfOne = v.oneOfOneCountsComplete && dn === 1 && sd === 1 && primary === 2;
+  const oneOfOne = v.oneOfOneCountsComplete && !ev.seriesFromCount && dn === 1 && sd === 1 && primary === 2;
   const complete = dn >= sd && (dn >= primary || oneOfOne);
   if (!complete) return { outcome: 'VAX_PARTIAL', validUntil: null };
 

@@ -115,6 +115,7 @@ function vaccination(msg: Record<string, unknown>, problems: string[]): Evidence
     product: { code: `ICD11:${latest.des}`, ...(latest.nam ? { display: latest.nam } : {}) },
     doseNumber: latest.seq,
     totalDoses: latest.seq,
+    seriesFromCount: true,
     date: latest.dvc.slice(0, 10),
     ...(dis ? { disease: dis } : {}),
     ...(ctr ? { country: ctr } : {}),

@@ -251,7 +251,7 @@ export function mapShc(input: ShcMapInput): ShcMapOutcome {
     // completed doses in the card, and totalDoses = doseNumber because the card states no
     // series. The domestic policy then judges the count with its own product table (primary
     // doses per product, booster when the count exceeds it). Known gap: 1/1 of a two-dose
-    // product reads like the EU "one dose after recovery" encoding (see report).
+    // product would read like the EU "one dose after recovery" encoding, hence seriesFromCount.
     const sorted = [...doses].sort((a, b) => a.date.localeCompare(b.date));
     const last = sorted[sorted.length - 1]!;
     const vaccination: VaccinationEvidence = {
@@ -259,6 +259,7 @@ export function mapShc(input: ShcMapInput): ShcMapOutcome {
       product: last.product,
       doseNumber: sorted.length,
       totalDoses: sorted.length,
+      seriesFromCount: true,
       date: last.date,
       ...base,
     };
