@@ -1,14 +1,55 @@
 // The trust store: one immutable snapshot (resolver + per-source status) swapped in one step
 // (guide.md "The shape"). A snapshot is built from per-source load outcomes; a source whose
 // load failed keeps its previous good signers, so a failing list never empties the store
-// (contract.md "Trust lists"; security.md T-7).
-import type { SourceResult } from './sources/common.js';
-import type { DroppedEntry, Signer, SignerKind, SourceStatus, TrustResolver } from './types.js';
+// (contract.md "Trust lists"; security.md T-7). The guards of security.md §2.9 / §4.5 live
+// here too, so every path into the store (start-up, refresh, operator import) passes them:
+// rollback (T-4), equivocation (T-5), mass shrink held for an operator (T-7), freshness (T-6).
+import type { RevocationData, SourceResult } from './sources/common.js';
+import type { DroppedEntry, RevocationHit, RevocationQuery, Signer, SignerKind, SourceStatus, TrustResolver } from './types.js';
 
-/** What one attempt to load one source produced (a file read today, a download later). */
+/** The bytes a list arrived as, kept so the last good list can be written to DATA_DIR. */
+export interface RawList {
+  bytes: Uint8Array;
+  /** Detached signature bytes (vci-snapshot), when the source has one. */
+  signature?: Uint8Array;
+  etag?: string;
+  /** hex SHA-256 of bytes (and signature): tells a re-served list from a changed one. */
+  sha256: string;
+}
+
+/** Per-source limits, from sources.json with the refresher's defaults. */
+export interface SourcePolicy {
+  staleAfterMs?: number;
+  maxAgeMs?: number;
+  /** Fraction of the entries in force a new list must keep, else it is held (0 disables). */
+  shrinkGuard?: number;
+}
+
+/** Default shrink guard: a validated list keeping under half the entries is held (security.md T-7). */
+export const DEFAULT_SHRINK_GUARD = 0.5;
+
+/** What one attempt to load one source produced (a file read, a download, a last-good copy). */
 export type SourceOutcome =
-  | { id: string; type: string; at: Date; ok: true; kind: SignerKind; result: SourceResult }
-  | { id: string; type: string; at: Date; ok: false; error: string };
+  | {
+      id: string;
+      type: string;
+      at: Date;
+      ok: true;
+      kind: SignerKind;
+      result: SourceResult;
+      origin?: 'file' | 'url' | 'snapshot';
+      /** When the list was obtained (a last-good copy: its original download), default `at`. */
+      fetchedAt?: Date;
+      raw?: RawList;
+      policy?: SourcePolicy;
+      /** An operator accepted it (held list, CLI import): the shrink and rollback guards do not apply. */
+      force?: boolean;
+    }
+  /** The server said the list in force is still current (304 / 204): refreshed, nothing changed. */
+  | { id: string; type: string; at: Date; ok: 'unchanged'; policy?: SourcePolicy }
+  | { id: string; type: string; at: Date; ok: false; error: string; code?: string; policy?: SourcePolicy };
+
+type LoadedOutcome = Extract<SourceOutcome, { ok: true }>;
 
 /** One source as it stands in a snapshot: the signers in force and its status. */
 export interface SourceState {
@@ -20,10 +61,22 @@ export interface SourceState {
   /** CSCA CRLs (DER) by country; empty except for icao-csca. */
   readonly crls: ReadonlyMap<string, readonly Uint8Array[]>;
   readonly status: SourceStatus;
+  readonly revocation?: RevocationData;
+  readonly raw?: RawList;
+  readonly policy?: SourcePolicy;
+  readonly listTime?: { at: Date; kind: 'signed' | 'newest-entry' };
+  /** A list held by the shrink guard, waiting for an operator. */
+  readonly held?: LoadedOutcome;
+  /** true when the last attempt failed after a success (the list in force is older than it). */
+  readonly refreshFailed?: boolean;
 }
 
-/** The store's resolver always answers cscaCrls. */
-export type SnapshotResolver = TrustResolver & { cscaCrls(country: string): readonly Uint8Array[] };
+/** The store's resolver always answers cscaCrls, revoked and sourceStale. */
+export type SnapshotResolver = TrustResolver & {
+  cscaCrls(country: string): readonly Uint8Array[];
+  revoked(query: RevocationQuery): RevocationHit | undefined;
+  sourceStale(source: string): boolean;
+};
 
 export interface TrustSnapshot {
   readonly resolver: SnapshotResolver;
@@ -40,7 +93,7 @@ export interface TrustSnapshot {
 export interface TrustSummary {
   builtAt: string;
   ready: boolean;
-  /** true when any source runs on an older list than its last attempt. */
+  /** true when any source runs on an older list than its last attempt, or past its stale age. */
   stale: boolean;
   signerCount: number;
   countries: Record<string, number>;
@@ -62,22 +115,31 @@ function countCountries(signers: readonly Signer[]): Record<string, number> {
   return out;
 }
 
-function freshState(outcome: Extract<SourceOutcome, { ok: true }>): SourceState {
+const entryCountOf = (signers: number, revocation: RevocationData | undefined): number => signers + (revocation?.entryCount ?? 0);
+
+function freshState(outcome: LoadedOutcome): SourceState {
   const signers = Object.freeze(outcome.result.signers.map((s) => Object.freeze(s)));
   const dropped: DroppedEntry[] = outcome.result.dropped;
   const crls = new Map<string, readonly Uint8Array[]>();
   for (const [country, list] of outcome.result.crls ?? []) crls.set(country.toUpperCase(), Object.freeze([...list]));
   const iso = outcome.at.toISOString();
+  const listTime = outcome.result.listTime;
+  const revocation = outcome.result.revocation;
   return {
     id: outcome.id,
     type: outcome.type,
     kind: outcome.kind,
     signers,
     crls,
+    ...(revocation ? { revocation } : {}),
+    ...(outcome.raw ? { raw: outcome.raw } : {}),
+    ...(outcome.policy ? { policy: outcome.policy } : {}),
+    ...(listTime ? { listTime } : {}),
+    refreshFailed: false,
     status: Object.freeze({
       id: outcome.id,
       type: outcome.type,
-      lastSuccess: iso,
+      lastSuccess: (outcome.fetchedAt ?? outcome.at).toISOString(),
       lastAttempt: iso,
       lastError: null,
       stale: false,
@@ -85,17 +147,43 @@ function freshState(outcome: Extract<SourceOutcome, { ok: true }>): SourceState 
       countries: countCountries(signers),
       dropped: dropped.slice(0, MAX_DROPPED_LISTED),
       droppedTotal: dropped.length,
+      origin: outcome.origin ?? null,
+      errorCode: null,
+      listTime: listTime ? listTime.at.toISOString() : null,
+      listTimeKind: listTime ? listTime.kind : null,
+      held: null,
+      ...(revocation ? { revocationEntries: revocation.entryCount } : {}),
     }),
   };
 }
 
-function failedState(id: string, type: string, at: Date, error: string, previous: SourceState | undefined): SourceState {
+function failedState(
+  id: string,
+  type: string,
+  at: Date,
+  error: string,
+  code: string | undefined,
+  previous: SourceState | undefined,
+  policy: SourcePolicy | undefined,
+  held?: LoadedOutcome,
+): SourceState {
   const iso = at.toISOString();
   // The previous list stays in force only when it is the same list (same id and type).
   if (previous && previous.type === type && previous.status.lastSuccess !== null) {
+    const keepHeld = held ?? previous.held;
     return {
       ...previous,
-      status: Object.freeze({ ...previous.status, lastAttempt: iso, lastError: error, stale: true }),
+      ...(policy ? { policy } : {}),
+      ...(keepHeld ? { held: keepHeld } : {}),
+      refreshFailed: true,
+      status: Object.freeze({
+        ...previous.status,
+        lastAttempt: iso,
+        lastError: error,
+        errorCode: code ?? null,
+        stale: true,
+        held: keepHeld ? heldInfo(keepHeld, previous) : null,
+      }),
     };
   }
   return {
@@ -104,6 +192,7 @@ function failedState(id: string, type: string, at: Date, error: string, previous
     kind: null,
     signers: NO_SIGNERS,
     crls: new Map(),
+    ...(policy ? { policy } : {}),
     status: Object.freeze({
       id,
       type,
@@ -115,19 +204,95 @@ function failedState(id: string, type: string, at: Date, error: string, previous
       countries: {},
       dropped: [],
       droppedTotal: 0,
+      origin: null,
+      errorCode: code ?? null,
+      listTime: null,
+      listTimeKind: null,
+      held: null,
     }),
   };
 }
 
+function heldInfo(held: LoadedOutcome, previous: SourceState): NonNullable<SourceStatus['held']> {
+  return {
+    at: held.at.toISOString(),
+    signerCount: held.result.signers.length,
+    entryCount: entryCountOf(held.result.signers.length, held.result.revocation),
+    previousEntryCount: entryCountOf(previous.signers.length, previous.revocation),
+  };
+}
+
+/**
+ * Why a loaded list must not replace the one in force, or undefined when it may.
+ * Rollback and shrink are judged only for downloads: a file is what the operator placed, a
+ * last-good copy is what we accepted before, and `force` is an operator's explicit decision.
+ */
+function guardVerdict(outcome: LoadedOutcome, previous: SourceState): { code: string; error: string; hold?: boolean } | undefined {
+  const newCount = entryCountOf(outcome.result.signers.length, outcome.result.revocation);
+  const oldCount = entryCountOf(previous.signers.length, previous.revocation);
+  const revocationOnly = outcome.kind === 'revocation';
+  // A validated list with no signer never silently empties the store (T-7), whatever its origin.
+  if (!revocationOnly && outcome.result.signers.length === 0 && previous.signers.length > 0 && outcome.origin !== 'snapshot') {
+    return { code: 'EMPTY_LIST', error: 'the list loaded with no usable signer; the previous list is kept (held for an operator)', hold: true };
+  }
+  if (outcome.origin !== 'url') return undefined;
+  const before = previous.listTime;
+  const now = outcome.result.listTime;
+  if (before && now) {
+    if (now.at.getTime() < before.at.getTime()) {
+      return {
+        code: 'ROLLBACK',
+        error: `rollback refused: the list is dated ${now.at.toISOString()}, older than the one in force (${before.at.toISOString()})`,
+      };
+    }
+    if (
+      before.kind === 'signed' &&
+      now.kind === 'signed' &&
+      now.at.getTime() === before.at.getTime() &&
+      previous.raw &&
+      outcome.raw &&
+      previous.raw.sha256 !== outcome.raw.sha256
+    ) {
+      return { code: 'EQUIVOCATION', error: `equivocation refused: another list with the same signed time ${now.at.toISOString()}` };
+    }
+  }
+  const fraction = outcome.policy?.shrinkGuard ?? previous.policy?.shrinkGuard ?? DEFAULT_SHRINK_GUARD;
+  if (fraction > 0 && oldCount > 0 && newCount < oldCount * fraction) {
+    return {
+      code: 'SHRINK_HELD',
+      error: `the list keeps ${newCount} of ${oldCount} entries (under ${Math.round(fraction * 100)} %): held for an operator, the previous list is kept`,
+      hold: true,
+    };
+  }
+  return undefined;
+}
+
 /**
  * The state of one source after an outcome, given what was in force. A list that loads but
- * yields no signer while the previous one had some is treated as a failure (security.md T-7:
- * a validated empty list must not silently empty the store).
+ * fails a guard (rollback, equivocation, mass shrink, empty) is treated as a failure: the
+ * previous list stays in force and the status says why.
  */
 export function nextSourceState(outcome: SourceOutcome, previous: SourceState | undefined): SourceState {
-  if (!outcome.ok) return failedState(outcome.id, outcome.type, outcome.at, outcome.error, previous);
-  if (outcome.result.signers.length === 0 && previous && previous.type === outcome.type && previous.signers.length > 0) {
-    return failedState(outcome.id, outcome.type, outcome.at, 'the list loaded with no usable signer; the previous list is kept', previous);
+  if (outcome.ok === false) {
+    return failedState(outcome.id, outcome.type, outcome.at, outcome.error, outcome.code, previous, outcome.policy);
+  }
+  if (outcome.ok === 'unchanged') {
+    if (!previous || previous.type !== outcome.type || previous.status.lastSuccess === null) {
+      return failedState(outcome.id, outcome.type, outcome.at, 'the server reported no change, but no list is in force', 'NO_LIST', previous, outcome.policy);
+    }
+    const iso = outcome.at.toISOString();
+    return {
+      ...previous,
+      ...(outcome.policy ? { policy: outcome.policy } : {}),
+      refreshFailed: false,
+      status: Object.freeze({ ...previous.status, lastSuccess: iso, lastAttempt: iso, lastError: null, errorCode: null, stale: false }),
+    };
+  }
+  if (previous && previous.type === outcome.type && previous.status.lastSuccess !== null && !outcome.force) {
+    const verdict = guardVerdict(outcome, previous);
+    if (verdict) {
+      return failedState(outcome.id, outcome.type, outcome.at, verdict.error, verdict.code, previous, outcome.policy, verdict.hold ? outcome : undefined);
+    }
   }
   return freshState(outcome);
 }
@@ -162,8 +327,14 @@ function buildResolver(states: readonly SourceState[]): { resolver: SnapshotReso
   const csca = new Map<string, Signer[]>();
   const divoc = new Map<string, Signer[]>();
   const crls = new Map<string, Uint8Array[]>();
+  const revocations: { source: string; data: RevocationData }[] = [];
+  const stale = new Set<string>();
   const distinct: Signer[] = [];
   for (const state of states) {
+    if (state.status.stale) stale.add(state.id);
+    // Past its maximum age a source's entries stop counting (security.md T-6 hard limit).
+    if (state.status.expired) continue;
+    if (state.revocation) revocations.push({ source: state.id, data: state.revocation });
     for (const signer of state.signers) {
       let added = false;
       switch (state.kind) {
@@ -180,6 +351,7 @@ function buildResolver(states: readonly SourceState[]): { resolver: SnapshotReso
         case 'divoc':
           if (signer.keyId !== undefined) added = addTo(divoc, signer.keyId, signer);
           break;
+        case 'revocation':
         case null:
           break;
       }
@@ -192,18 +364,43 @@ function buildResolver(states: readonly SourceState[]): { resolver: SnapshotReso
     }
   }
   const maps = { dcc: freezeAll(dcc), shc: freezeAll(shc), csca: freezeAll(csca), divoc: freezeAll(divoc), crls: freezeAll(crls) };
+  const revoked = (query: RevocationQuery): RevocationHit | undefined => {
+    // A handful of sources, each an O(1) set lookup per hash type.
+    for (const { source, data } of revocations) {
+      if (query.kid !== undefined && data.kids.has(query.kid)) return { source, by: 'KID' };
+      for (const { type, hash } of query.hashes) if (data.sets[type]?.has(hash)) return { source, by: type };
+    }
+    return undefined;
+  };
   const resolver: SnapshotResolver = Object.freeze({
     dcc: (kid: string) => maps.dcc.get(kid) ?? NO_SIGNERS,
     shc: (iss: string, kid: string) => maps.shc.get(`${iss}\u0000${kid}`) ?? NO_SIGNERS,
     csca: (country: string) => maps.csca.get(country.toUpperCase()) ?? NO_SIGNERS,
     divoc: (id: string) => maps.divoc.get(id) ?? NO_SIGNERS,
     cscaCrls: (country: string) => maps.crls.get(country.toUpperCase()) ?? NO_CRLS,
+    revoked,
+    sourceStale: (source: string) => stale.has(source),
   });
   return { resolver, signerCount: distinct.length, countries: countCountries(distinct) };
 }
 
+/** Time-dependent status (stale, expired) of a state at `at`, from its policy. */
+function timeFlags(state: SourceState, at: Date): { stale: boolean; expired: boolean } {
+  const last = state.status.lastSuccess === null ? null : Date.parse(state.status.lastSuccess);
+  const age = last === null ? null : at.getTime() - last;
+  const expired = age !== null && state.policy?.maxAgeMs !== undefined && age > state.policy.maxAgeMs;
+  const tooOld = age !== null && state.policy?.staleAfterMs !== undefined && age > state.policy.staleAfterMs;
+  return { stale: state.refreshFailed === true || tooOld || expired, expired };
+}
+
+function withTimeFlags(state: SourceState, at: Date): SourceState {
+  const { stale, expired } = timeFlags(state, at);
+  if (state.status.stale === stale && (state.status.expired ?? false) === expired) return state;
+  return { ...state, status: Object.freeze({ ...state.status, stale, expired }) };
+}
+
 function snapshotOf(states: readonly SourceState[], builtAt: Date): TrustSnapshot {
-  const frozen = Object.freeze([...states]);
+  const frozen = Object.freeze(states.map((s) => withTimeFlags(s, builtAt)));
   const { resolver, signerCount, countries } = buildResolver(frozen);
   return Object.freeze({
     resolver,
@@ -237,13 +434,19 @@ export function buildSnapshot(outcomes: readonly SourceOutcome[], builtAt: Date,
  * others stay exactly as they were. A source not in `previous` is appended.
  */
 export function updateSnapshot(previous: TrustSnapshot, outcomes: readonly SourceOutcome[], builtAt: Date): TrustSnapshot {
-  const byId = new Map(outcomes.map((o) => [o.id, o]));
+  const byId = new Map<string, SourceOutcome[]>();
+  for (const o of outcomes) byId.set(o.id, [...(byId.get(o.id) ?? []), o]);
+  const apply = (state: SourceState | undefined, list: readonly SourceOutcome[]): SourceState => {
+    let s = state;
+    for (const o of list) s = nextSourceState(o, s);
+    return s!;
+  };
   const states = previous.states.map((s) => {
-    const o = byId.get(s.id);
-    return o ? nextSourceState(o, s) : s;
+    const list = byId.get(s.id);
+    return list ? apply(s, list) : s;
   });
   const known = new Set(previous.states.map((s) => s.id));
-  for (const o of outcomes) if (!known.has(o.id)) states.push(nextSourceState(o, undefined));
+  for (const [id, list] of byId) if (!known.has(id)) states.push(apply(undefined, list));
   return snapshotOf(states, builtAt);
 }
 
@@ -275,26 +478,62 @@ export class TrustStore {
     return next;
   }
 
+  /**
+   * Re-judges staleness and maximum age at `at` (the refresher's clock tick). Swaps in a new
+   * snapshot only when a source crossed a threshold; returns whether it did.
+   */
+  tick(at: Date): boolean {
+    const snap = this.#snapshot;
+    const changed = snap.states.some((s) => {
+      const f = timeFlags(s, at);
+      return f.stale !== s.status.stale || f.expired !== (s.status.expired ?? false);
+    });
+    if (changed) this.swap(snapshotOf(snap.states, at));
+    return changed;
+  }
+
+  /** The list the shrink guard holds for source `id`, if any. */
+  held(id: string): LoadedOutcome | undefined {
+    return this.#snapshot.states.find((s) => s.id === id)?.held;
+  }
+
+  /**
+   * An operator accepts the held list of source `id`: it replaces the list in force. Throws
+   * when nothing is held. Returns the new snapshot.
+   */
+  acceptHeld(id: string, at: Date): TrustSnapshot {
+    const held = this.held(id);
+    if (!held) throw new Error(`source "${id}" has no held list`);
+    return this.update([{ ...held, at, force: true }], at);
+  }
+
   /** At least one source has signers in force (GET /readyz). */
   ready(): boolean {
-    return this.#snapshot.states.some((s) => s.signers.length > 0);
+    return this.#snapshot.states.some((s) => s.signers.length > 0 && !s.status.expired);
   }
 
   /** GET /v1/trust; `at` (the request time) gives each source's age. */
   summary(at: Date = this.#snapshot.builtAt): TrustSummary {
     const snap = this.#snapshot;
-    return {
-      builtAt: snap.builtAt.toISOString(),
-      ready: this.ready(),
-      stale: snap.sources.some((s) => s.stale),
-      signerCount: snap.signerCount,
-      countries: { ...snap.countries },
-      sources: snap.sources.map((s) => ({
+    const sources = snap.states.map((state) => {
+      const s = state.status;
+      const flags = timeFlags(state, at);
+      return {
         ...s,
+        stale: flags.stale,
+        expired: flags.expired,
         countries: { ...s.countries },
         dropped: s.dropped.map((d) => ({ ...d })),
         ageSeconds: s.lastSuccess === null ? null : Math.max(0, Math.floor((at.getTime() - Date.parse(s.lastSuccess)) / 1000)),
-      })),
+      };
+    });
+    return {
+      builtAt: snap.builtAt.toISOString(),
+      ready: this.ready(),
+      stale: sources.some((s) => s.stale),
+      signerCount: snap.signerCount,
+      countries: { ...snap.countries },
+      sources,
     };
   }
 }

@@ -29,7 +29,8 @@ export interface Signer {
   keyId?: string;
 }
 
-export type SignerKind = 'dcc' | 'shc' | 'csca' | 'divoc';
+/** `revocation`: a source that holds no signers, only revocation entries (DCC lists, blocklist). */
+export type SignerKind = 'dcc' | 'shc' | 'csca' | 'divoc' | 'revocation';
 
 export interface SourceStatus {
   id: string;
@@ -46,6 +47,40 @@ export interface SourceStatus {
   dropped: DroppedEntry[];
   /** How many entries were dropped in all; `dropped` lists at most the first 100. */
   droppedTotal?: number;
+  /** Where the list in force came from: a local file, a download, or the last-good copy in DATA_DIR. */
+  origin?: 'file' | 'url' | 'snapshot' | null;
+  /** Stable code of the last failure (SOURCE_DOWN, TIMEOUT, TOO_LARGE, SIGNATURE_INVALID, ROLLBACK, SHRINK_HELD, …). */
+  errorCode?: string | null;
+  /**
+   * The list's own date in force (ISO): its signed creation time where the format has one
+   * (gdhcn-did proof.created, vci-snapshot time), else its newest signed entry timestamp.
+   * A later list older than this is refused as a rollback.
+   */
+  listTime?: string | null;
+  listTimeKind?: 'signed' | 'newest-entry' | null;
+  /** A list that passed its checks but dropped too many entries: held for an operator. */
+  held?: { at: string; signerCount: number; entryCount: number; previousEntryCount: number } | null;
+  /** Past its maximum age: its signers no longer count (they stay listed for the operator). */
+  expired?: boolean;
+  /** Revocation entries in force (revocation sources). */
+  revocationEntries?: number;
+  staleAfterSeconds?: number | null;
+  maxAgeSeconds?: number | null;
+}
+
+/** EU DCC revocation hash types (EU-GW RevocationHashTypeDto). */
+export type RevocationHashType = 'UCI' | 'COUNTRYCODEUCI' | 'SIGNATURE';
+
+/** What a certificate presents to the revocation check: its signer's kid and its hashes. */
+export interface RevocationQuery {
+  kid?: string;
+  hashes: readonly { type: RevocationHashType; hash: Uint8Array }[];
+}
+
+export interface RevocationHit {
+  /** The source (sources.json id) whose list holds the entry. */
+  source: string;
+  by: RevocationHashType | 'KID';
 }
 
 /** One list entry refused on its own while the rest of its list loaded. */
@@ -72,4 +107,8 @@ export interface TrustResolver {
    * test doubles need not provide it; the store's resolver always does.
    */
   cscaCrls?(country: string): readonly Uint8Array[];
+  /** The first revocation entry (any revocation source in force) that matches; undefined when none. */
+  revoked?(query: RevocationQuery): RevocationHit | undefined;
+  /** Whether the source a signer came from is stale (refresh failing or past its stale age). */
+  sourceStale?(source: string): boolean;
 }

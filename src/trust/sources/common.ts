@@ -8,7 +8,15 @@ import { parseCertificate } from '../signer.js';
 
 // The DER helpers live with the certificate code; re-exported for the parsers here.
 export { derChildren, derContent } from '../signer.js';
-import type { DroppedEntry, Signer, SignerKind } from '../types.js';
+import type { DroppedEntry, RevocationHashType, Signer, SignerKind } from '../types.js';
+import type { Hash16Set } from '../revocation-set.js';
+
+/** Revocation entries of one list: 16-byte hash sets per hash type, plus revoked signer kids. */
+export interface RevocationData {
+  sets: Partial<Record<RevocationHashType, Hash16Set>>;
+  kids: ReadonlySet<string>;
+  entryCount: number;
+}
 
 /**
  * One entry of sources.json (contract.md "Trust lists"). Fields that only some types use are
@@ -27,6 +35,14 @@ export const sourceDefSchema = z
     iss: z.string().min(1).optional(),
     country: z.string().regex(/^[A-Z]{2}$/, 'country: ISO 3166 alpha-2, uppercase').optional(),
     refreshSeconds: z.number().int().positive().optional(),
+    /** After this many seconds without a successful refresh the source is reported stale. */
+    staleAfterSeconds: z.number().int().positive().optional(),
+    /** After this many seconds without a successful refresh the source's signers stop counting. */
+    maxAgeSeconds: z.number().int().positive().optional(),
+    /** A list keeping fewer than this fraction of the entries in force is held for an operator (0 disables). */
+    shrinkGuard: z.number().min(0).max(1).optional(),
+    /** Largest download accepted, in bytes. */
+    maxBytes: z.number().int().positive().optional(),
   })
   .refine((d) => (d.file === undefined) !== (d.url === undefined), { message: 'exactly one of "file" or "url"' });
 
@@ -53,6 +69,14 @@ export interface SourceResult {
   dropped: DroppedEntry[];
   /** DER CRLs keyed by the issuing country (alpha-2, uppercase); only icao-csca sets this. */
   crls?: Map<string, Uint8Array[]>;
+  /** Revocation entries (dcc-revocation, blocklist). */
+  revocation?: RevocationData;
+  /**
+   * The list's own date, from signed content: `signed` = a creation time the signature covers
+   * (a later list must not be older, nor equal with other content); `newest-entry` = the newest
+   * signed entry timestamp (a later list must not be older).
+   */
+  listTime?: { at: Date; kind: 'signed' | 'newest-entry' };
 }
 
 /** One row of the source-type table: adding a type is one file plus one of these. */

@@ -1,0 +1,70 @@
+// A set of 16-byte revocation hashes (EU DCC revocation: the first 16 bytes of SHA-256 of the
+// UCI, country+UCI or signature; anchors-mission.md §2.6) in one flat Uint8Array with open
+// addressing. A million entries cost ~32 MB (load factor ≤ 0.5) instead of the ~100 MB a
+// Set<string> of hex strings takes, and a lookup is one hash-slot probe sequence: O(1).
+// The hashes are SHA-256 output, so their first 4 bytes are already uniformly distributed
+// and serve as the slot index without hashing again.
+
+export const HASH_BYTES = 16;
+
+export class Hash16Set {
+  readonly #slots: Uint8Array;
+  /** 1 byte per slot: 0 empty, 1 used (a stored hash may be all zeros). */
+  readonly #used: Uint8Array;
+  readonly #mask: number;
+  #size = 0;
+
+  /** `capacity`: the most entries this set will hold; it never grows (built once per list). */
+  constructor(capacity: number) {
+    let slots = 16;
+    while (slots < capacity * 2) slots *= 2;
+    this.#slots = new Uint8Array(slots * HASH_BYTES);
+    this.#used = new Uint8Array(slots);
+    this.#mask = slots - 1;
+  }
+
+  get size(): number {
+    return this.#size;
+  }
+
+  /** Bytes held by the table (for the benchmark and /v1/trust). */
+  get byteLength(): number {
+    return this.#slots.byteLength + this.#used.byteLength;
+  }
+
+  #find(hash: Uint8Array, off: number): { slot: number; found: boolean } {
+    let slot = ((hash[off]! << 24) | (hash[off + 1]! << 16) | (hash[off + 2]! << 8) | hash[off + 3]!) & this.#mask;
+    const slots = this.#slots;
+    for (;;) {
+      if (this.#used[slot] === 0) return { slot, found: false };
+      const base = slot * HASH_BYTES;
+      let same = true;
+      for (let i = 0; i < HASH_BYTES; i++) {
+        if (slots[base + i] !== hash[off + i]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return { slot, found: true };
+      slot = (slot + 1) & this.#mask;
+    }
+  }
+
+  /** Adds the 16 bytes at `off` of `hash`; returns false when already present. */
+  add(hash: Uint8Array, off = 0): boolean {
+    if (hash.length - off < HASH_BYTES) throw new Error('a revocation hash is 16 bytes');
+    if ((this.#size + 1) * 2 > this.#used.length) throw new Error('revocation set is full');
+    const { slot, found } = this.#find(hash, off);
+    if (found) return false;
+    this.#slots.set(hash.subarray(off, off + HASH_BYTES), slot * HASH_BYTES);
+    this.#used[slot] = 1;
+    this.#size++;
+    return true;
+  }
+
+  /** Whether the first 16 bytes of `hash` are in the set. */
+  has(hash: Uint8Array): boolean {
+    if (hash.length < HASH_BYTES) return false;
+    return this.#find(hash, 0).found;
+  }
+}
