@@ -1,7 +1,6 @@
 // COSE_Sign1 (RFC 9052 §4.2) as hcert uses it (hcert spec §3.3): untagged, tag 18, or tag 61
 // (CWT) wrapping tag 18 (dgc-testdata CO28). Headers are read protected-first; the
 // Sig_structure is built from the protected bytes exactly as received, never re-encoded.
-import { Encoder } from 'cbor-x';
 import { VerificationError } from '../../errors.js';
 import { decodeCbor, Tag } from '../cbor.js';
 import type { Notice } from '../format.js';
@@ -21,8 +20,6 @@ export interface CoseSign1 {
   signature: Uint8Array;
   warnings: Notice[];
 }
-
-const sigEncoder = new Encoder({ useRecords: false, tagUint8Array: false } as never);
 
 function asMap(value: unknown, what: string): Map<unknown, unknown> {
   if (!(value instanceof Map)) throw new VerificationError('CBOR_INVALID', `${what} is not a map`);
@@ -69,11 +66,32 @@ export function parseCoseSign1(bytes: Uint8Array): CoseSign1 {
   return { protectedBytes, alg, kid, payload, signature, warnings };
 }
 
-/** Sig_structure = ["Signature1", body_protected, external_aad = h'', payload] (RFC 9052 §4.4). */
-export function sigStructure(protectedBytes: Uint8Array, payload: Uint8Array): Uint8Array {
-  return sigEncoder.encode(['Signature1', toBuffer(protectedBytes), Buffer.alloc(0), toBuffer(payload)]);
+/** CBOR head of a byte string of `length` bytes (RFC 8949 §3.1, major type 2). */
+function bstrHead(length: number): Buffer {
+  if (length < 24) return Buffer.from([0x40 | length]);
+  if (length < 0x100) return Buffer.from([0x58, length]);
+  if (length < 0x10000) return Buffer.from([0x59, length >> 8, length & 0xff]);
+  const head = Buffer.alloc(5);
+  head[0] = 0x5a;
+  head.writeUInt32BE(length, 1);
+  return head;
 }
 
-function toBuffer(b: Uint8Array): Buffer {
-  return Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+/** array(4), text "Signature1", and the empty external_aad come first and last respectively. */
+const SIG1_PREFIX = Buffer.from('846a5369676e617475726531', 'hex');
+const EMPTY_BSTR = Buffer.from([0x40]);
+
+/**
+ * Sig_structure = ["Signature1", body_protected, external_aad = h'', payload] (RFC 9052 §4.4),
+ * written byte by byte (deterministic CBOR) so the protected bytes stay exactly as received.
+ */
+export function sigStructure(protectedBytes: Uint8Array, payload: Uint8Array): Uint8Array {
+  return Buffer.concat([
+    SIG1_PREFIX,
+    bstrHead(protectedBytes.length),
+    protectedBytes,
+    EMPTY_BSTR,
+    bstrHead(payload.length),
+    payload,
+  ]);
 }

@@ -146,3 +146,16 @@ describe('COSE_Sign1 and CWT', () => {
     expect(readCwtClaims(new Map([[6, 1620064800.5]])).issuedAt.toISOString()).toBe('2021-05-03T18:00:00.500Z');
   });
 });
+
+describe('Sig_structure', () => {
+  it('equals the generic CBOR encoding of ["Signature1", protected, h\'\', payload] for every length class', async () => {
+    const { Encoder } = await import('cbor-x');
+    const generic = new Encoder({ useRecords: false, tagUint8Array: false } as never);
+    const { sigStructure } = await import('../../../src/formats/dcc/cose.js');
+    for (const [p, n] of [[0, 0], [13, 23], [24, 255], [256, 65_535], [3, 65_536]] as const) {
+      const prot = Buffer.alloc(p, 1);
+      const payload = Buffer.alloc(n, 2);
+      expect(Buffer.from(sigStructure(prot, payload))).toEqual(Buffer.from(generic.encode(['Signature1', prot, Buffer.alloc(0), payload])));
+    }
+  });
+});

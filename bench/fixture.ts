@@ -1,0 +1,41 @@
+// One demo signer and one valid ES256 HC1 for the benchmarks, written to a temp trust folder.
+import { createHash } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { makeCsca, makeDsc, type DemoCertificate } from '../src/demo/pki.js';
+import { vaccination } from '../src/demo/samples.js';
+import { issueHc1 } from '../src/formats/dcc/encode.js';
+
+export interface BenchFixture {
+  dsc: DemoCertificate;
+  qr: string;
+  trustDir: string;
+}
+
+export async function benchFixture(): Promise<BenchFixture> {
+  const validity = { notBefore: new Date('2021-01-01T00:00:00Z'), notAfter: new Date('2031-01-01T00:00:00Z') };
+  const csca = await makeCsca({ country: 'XA', name: 'Bench CSCA', ...validity });
+  const dsc = await makeDsc(csca, { country: 'XA', name: 'Bench DSC', ...validity });
+  const now = Math.floor(Date.now() / 1000);
+  const qr = issueHc1(
+    { iss: 'XA', iat: now - 3600, exp: now + 86_400 * 365, dcc: vaccination({ dn: 2, sd: 2, dt: '2021-08-01' }) },
+    { alg: 'ES256', key: dsc.privateKey, kid: dsc.kid },
+  );
+  const trustDir = mkdtempSync(join(tmpdir(), 'lintas-bench-'));
+  writeFileSync(
+    join(trustDir, 'dsc.json'),
+    JSON.stringify([
+      {
+        kid: Buffer.from(dsc.kid).toString('base64'),
+        country: 'XA',
+        certificateType: 'DSC',
+        timestamp: '2026-01-01T00:00:00Z',
+        thumbprint: createHash('sha256').update(dsc.der).digest('hex'),
+        rawData: Buffer.from(dsc.der).toString('base64'),
+      },
+    ]),
+  );
+  writeFileSync(join(trustDir, 'sources.json'), JSON.stringify({ sources: [{ id: 'bench', type: 'dgcg-trustlist', file: 'dsc.json' }] }));
+  return { dsc, qr, trustDir };
+}
