@@ -28,6 +28,8 @@ export interface Notice {
  * (time, signer validity, key usage, schema, revocation) are all listed, not thrown.
  */
 export interface AdapterResult {
+  /** The format once the content is known (an HC1 may turn out to be a WHO DDCC). */
+  format?: CertificateFormat;
   signer: SignerSummary;
   /** Absent when the content failed its schema and could not be mapped. */
   certificate?: HealthCertificate;

@@ -63,7 +63,7 @@ export async function verifyText(text: string, opts: VerifyOptions, deps: Pipeli
   }
 
   const base = {
-    format: result.certificate?.format ?? format,
+    format: result.format ?? format,
     errors: result.failures.map((f) => reportError(f.code, lang, f.detail)),
     warnings: dedupe(result.warnings.map((w) => w.code)).map((code) => ({ code, message: warningText(code, lang) })),
     signer: result.signer,

@@ -18,6 +18,8 @@ export interface Hc1Claims {
   exp?: number;
   /** The EU DCC JSON (hcert -260/1), or any other value to put there. */
   dcc: unknown;
+  /** hcert sub-claim to put it under: 1 EU DCC (default), 3 WHO DDCC:VS, 4 WHO DDCC:TR. */
+  hcertLabel?: number;
 }
 
 export interface SignOptions {
@@ -33,7 +35,7 @@ export function cwtPayload(claims: Hc1Claims): Uint8Array {
   if (claims.iss !== undefined) map.set(1, claims.iss);
   if (claims.exp !== undefined) map.set(4, claims.exp);
   map.set(6, claims.iat);
-  map.set(-260, new Map([[1, claims.dcc]]));
+  map.set(-260, new Map([[claims.hcertLabel ?? 1, claims.dcc]]));
   return cbor(map);
 }
 

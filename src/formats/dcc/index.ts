@@ -2,14 +2,15 @@
 // checks → schema → time. Decoding and signature failures throw (one code, the pipeline
 // stops); every later failure is collected so the officer sees all that is wrong.
 import { VerificationError, type ErrorCode } from '../../errors.js';
-import type { CertificateType, Check } from '../../model.js';
+import type { CertificateType, Check, HealthCertificate } from '../../model.js';
 import type { Signer } from '../../trust/types.js';
 import type { AdapterResult, Finding, FormatAdapter, Notice, VerifyContext } from '../format.js';
 import { toJson } from '../cbor.js';
 import { checkSignature } from '../signature.js';
 import { decodeBase45 } from './base45.js';
 import { parseCoseSign1, sigStructure, type CoseSign1 } from './cose.js';
-import { decodePayloadMap, HCERT, readCwtClaims, type CwtClaims } from './cwt.js';
+import { CLAIM, decodePayloadMap, HCERT, readCwtClaims, type CwtClaims } from './cwt.js';
+import { ddccValidity, looksLikeDdcc, mapDdcc } from './ddcc.js';
 import { inflateZlib } from './inflate.js';
 import { HC1_PREFIX, stripPrefix } from './prefix.js';
 import { keyUsageAllows, signerValidAt } from './signer-checks.js';
@@ -19,9 +20,14 @@ import { displayOf, toHealthCertificate } from './map.js';
 /** Clock skew allowed for `iat` in the future (contract: NOT_YET_VALID). */
 export const ISSUED_AT_SKEW_MS = 5 * 60 * 1000;
 
+/** What the COSE payload carries: an EU DCC, or a WHO DDCC document (VS, TR, or by shape). */
+export type Hc1Content =
+  | { kind: 'EU_DCC'; claims: CwtClaims; json: unknown }
+  | { kind: 'WHO_DDCC'; sub: 'VS' | 'TR' | 'auto'; claims: { iss?: string; issuedAt?: Date; expiresAt?: Date }; json: unknown };
+
 export interface DecodedHc1 {
   cose: CoseSign1;
-  claims: CwtClaims;
+  content: Hc1Content;
 }
 
 /** Every decoding stage, no crypto and no clock. */
@@ -29,8 +35,25 @@ export function decodeHc1(text: string): DecodedHc1 {
   const compressed = decodeBase45(stripPrefix(text));
   const coseBytes = inflateZlib(compressed);
   const cose = parseCoseSign1(coseBytes);
-  const claims = readCwtClaims(decodePayloadMap(cose.payload));
-  return { cose, claims };
+  return { cose, content: readContent(decodePayloadMap(cose.payload)) };
+}
+
+function readContent(payload: Map<unknown, unknown>): Hc1Content {
+  const isCwt = payload.has(CLAIM.hcert) || payload.has(CLAIM.iat);
+  if (!isCwt) {
+    // The WHO reference implementation signs the logical model itself, with no CWT claims.
+    const json = toJson(payload);
+    if (looksLikeDdcc(json)) return { kind: 'WHO_DDCC', sub: 'auto', claims: ddccValidity(json), json };
+    throw new VerificationError('CWT_INVALID', 'no iat claim');
+  }
+  const claims = readCwtClaims(payload);
+  const eu = claims.hcert?.get(HCERT.euDcc);
+  if (eu instanceof Map) return { kind: 'EU_DCC', claims, json: toJson(eu) };
+  for (const [label, sub] of [[HCERT.ddccVs, 'VS'], [HCERT.ddccTr, 'TR']] as const) {
+    const doc = claims.hcert?.get(label);
+    if (doc instanceof Map) return { kind: 'WHO_DDCC', sub, claims, json: toJson(doc) };
+  }
+  throw new VerificationError('CWT_INVALID', 'no health certificate under hcert claim -260');
 }
 
 /** Tries every signer with the kid (kids collide); never every key in the store. */
@@ -58,10 +81,10 @@ function declaredType(dcc: unknown): CertificateType | undefined {
   return undefined;
 }
 
-export function checkTimes(claims: CwtClaims, at: Date): { failures: Finding[]; warnings: Notice[]; checks: Check[] } {
+export function checkTimes(claims: { issuedAt?: Date; expiresAt?: Date }, at: Date): { failures: Finding[]; warnings: Notice[]; checks: Check[] } {
   const failures: Finding[] = [];
   const warnings: Notice[] = [];
-  const notYet = claims.issuedAt.getTime() > at.getTime() + ISSUED_AT_SKEW_MS;
+  const notYet = claims.issuedAt !== undefined && claims.issuedAt.getTime() > at.getTime() + ISSUED_AT_SKEW_MS;
   if (notYet) failures.push({ code: 'NOT_YET_VALID', detail: 'iat is after the checking moment' });
   let expired = false;
   if (claims.expiresAt) expired = claims.expiresAt.getTime() < at.getTime();
@@ -77,6 +100,27 @@ export function checkTimes(claims: CwtClaims, at: Date): { failures: Finding[]; 
   };
 }
 
+type Mapped =
+  | { ok: true; certificate: HealthCertificate; display: Record<string, unknown>; warnings: Notice[] }
+  | { ok: false; problems: string[]; warnings: Notice[] };
+
+function mapEu(json: unknown, claims: CwtClaims): Mapped {
+  const validation = validateDcc(json);
+  if (!validation.ok) return validation;
+  const certificate = toHealthCertificate(validation.dcc, validation.type, {
+    ...(claims.iss ? { iss: claims.iss } : {}),
+    issuedAt: claims.issuedAt,
+    ...(claims.expiresAt ? { expiresAt: claims.expiresAt } : {}),
+  }, 'EU_DCC');
+  certificate.raw = json;
+  return { ok: true, certificate, display: displayOf(certificate), warnings: validation.warnings };
+}
+
+function mapWho(json: unknown, sub: 'VS' | 'TR' | 'auto', claims: { iss?: string; issuedAt?: Date; expiresAt?: Date }): Mapped {
+  const mapped = mapDdcc(json, sub, claims);
+  return mapped.ok ? mapped : { ok: false, problems: mapped.problems, warnings: [] };
+}
+
 function check(name: string, ok: boolean, code: ErrorCode): Check {
   return ok ? { name, passed: true } : { name, passed: false, code };
 }
@@ -85,22 +129,21 @@ export const dccAdapter: FormatAdapter = {
   format: 'EU_DCC',
   detect: (text) => text.startsWith(HC1_PREFIX),
   async verify(text: string, ctx: VerifyContext): Promise<AdapterResult> {
-    const { cose, claims } = decodeHc1(text);
-    const dccMap = claims.hcert?.get(HCERT.euDcc);
-    if (!(dccMap instanceof Map)) throw new VerificationError('CWT_INVALID', 'no EU DCC under hcert claim -260/1');
+    const { cose, content } = decodeHc1(text);
     const kid = Buffer.from(cose.kid).toString('base64');
     const signer = verifyHc1Signature(cose, ctx.trust.dcc(kid));
+    const { claims } = content;
 
-    const payload = toJson(dccMap);
     const failures: Finding[] = [];
     const warnings: Notice[] = [...cose.warnings];
     const checks: Check[] = [{ name: 'signature', passed: true }];
 
-    const signerOk = signerValidAt(signer, claims.issuedAt, ctx.at);
+    // A whole-payload WHO document may carry no issuance time: the signer is then checked at `at`.
+    const signerOk = signerValidAt(signer, claims.issuedAt ?? ctx.at, ctx.at);
     if (!signerOk) failures.push({ code: 'SIGNER_NOT_VALID' });
     checks.push(check('signerValidity', signerOk, 'SIGNER_NOT_VALID'));
 
-    const type = declaredType(payload);
+    const type = content.kind === 'EU_DCC' ? declaredType(content.json) : content.sub === 'TR' ? 'test' : content.sub === 'VS' ? 'vaccination' : undefined;
     const usageOk = type === undefined || keyUsageAllows(signer, type);
     if (!usageOk) failures.push({ code: 'KEY_USAGE_MISMATCH', detail: `signer may not sign ${type}` });
     checks.push(check('keyUsage', usageOk, 'KEY_USAGE_MISMATCH'));
@@ -109,30 +152,24 @@ export const dccAdapter: FormatAdapter = {
     failures.push(...times.failures);
     warnings.push(...times.warnings);
     checks.push(...times.checks);
-
-    const validation = validateDcc(payload);
-    warnings.push(...validation.warnings);
-    checks.push(check('schema', validation.ok, 'SCHEMA_INVALID'));
     if (claims.iss && claims.iss !== signer.country) warnings.push({ code: 'ISSUER_COUNTRY_MISMATCH' });
 
     const result: AdapterResult = {
+      format: content.kind,
       signer: { kid, country: signer.country, algorithm: cose.alg, source: signer.source, ...(signer.subject ? { subject: signer.subject } : {}) },
-      issuedAt: claims.issuedAt,
+      ...(claims.issuedAt ? { issuedAt: claims.issuedAt } : {}),
       ...(claims.expiresAt ? { expiresAt: claims.expiresAt } : {}),
       failures,
       warnings,
       checks,
     };
-    if (!validation.ok) {
-      failures.push({ code: 'SCHEMA_INVALID', detail: validation.problems.slice(0, 5).join('; ') });
+    const mapped = content.kind === 'EU_DCC' ? mapEu(content.json, content.claims) : mapWho(content.json, content.sub, claims);
+    warnings.push(...mapped.warnings);
+    checks.push(check('schema', mapped.ok, 'SCHEMA_INVALID'));
+    if (!mapped.ok) {
+      failures.push({ code: 'SCHEMA_INVALID', detail: mapped.problems.slice(0, 5).join('; ') });
       return result;
     }
-    const certificate = toHealthCertificate(validation.dcc, validation.type, {
-      ...(claims.iss ? { iss: claims.iss } : {}),
-      issuedAt: claims.issuedAt,
-      ...(claims.expiresAt ? { expiresAt: claims.expiresAt } : {}),
-    }, 'EU_DCC');
-    certificate.raw = payload;
-    return { ...result, certificate, holder: certificate.holder, display: displayOf(certificate) };
+    return { ...result, certificate: mapped.certificate, holder: mapped.certificate.holder, display: mapped.display };
   },
 };
