@@ -152,6 +152,7 @@ function freshState(outcome: LoadedOutcome): SourceState {
       listTime: listTime ? listTime.at.toISOString() : null,
       listTimeKind: listTime ? listTime.kind : null,
       held: null,
+      expired: false,
       ...(revocation ? { revocationEntries: revocation.entryCount } : {}),
     }),
   };
@@ -209,6 +210,7 @@ function failedState(
       listTime: null,
       listTimeKind: null,
       held: null,
+      expired: false,
     }),
   };
 }

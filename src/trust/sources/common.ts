@@ -129,6 +129,20 @@ export function zodMessage(err: z.ZodError): string {
     .join('; ');
 }
 
+/**
+ * A whole list refused, with a stable code for the source status: SIGNATURE_INVALID (the list
+ * or its proof does not verify with the anchor), ANCHOR_INVALID, LIST_INVALID (shape), …
+ */
+export class ListError extends Error {
+  override readonly name = 'ListError';
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 export function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import {
   decodeBase64Strict,
   decodeUtf8Strict,
+  ListError,
   parseJson,
   publicKeyFromPem,
   type SourceInput,
@@ -14,7 +15,7 @@ import {
   type SourceType,
   zodMessage,
 } from './common.js';
-import { signersFromDscEntries } from './dsc-entries.js';
+import { newestTimestamp, signersFromDscEntries } from './dsc-entries.js';
 
 /** covpass DscList model: `{certificates: [...], etag?}`; unknown members ignored. */
 const payloadSchema = z.object({ certificates: z.array(z.unknown()).max(100_000) });
@@ -52,7 +53,7 @@ export function verifyDeDscList(bytes: Uint8Array, anchorPem: Uint8Array): Uint8
     throw new Error('de-dsc-list anchor is not an EC P-256 key');
   }
   if (!verify('sha256', payload, { key, dsaEncoding: 'ieee-p1363' }, signature)) {
-    throw new Error('de-dsc-list signature does not verify with the anchor');
+    throw new ListError('SIGNATURE_INVALID', 'de-dsc-list signature does not verify with the anchor');
   }
   return payload;
 }
@@ -63,7 +64,12 @@ export async function parseDeDscList(input: SourceInput): Promise<SourceResult> 
   const json = parseJson(decodeUtf8Strict(payload, 'de-dsc-list payload'), 'de-dsc-list payload');
   const parsed = payloadSchema.safeParse(json);
   if (!parsed.success) throw new Error(`de-dsc-list payload has no certificates array: ${zodMessage(parsed.error)}`);
-  return signersFromDscEntries(parsed.data.certificates, input.def.id);
+  const result = signersFromDscEntries(parsed.data.certificates, input.def.id);
+  const newest = newestTimestamp(parsed.data.certificates);
+  // No list-level version in this format: the newest entry timestamp, covered by the list
+  // signature, is its content age (a list can only gain later uploads).
+  if (newest) result.listTime = { at: newest, kind: 'newest-entry' };
+  return result;
 }
 
 export const deDscList: SourceType = { kind: 'dcc', requires: ['anchor'], parse: parseDeDscList };

@@ -72,3 +72,15 @@ export function signersFromDscEntries(entries: readonly unknown[], source: strin
   });
   return { signers, dropped };
 }
+
+/** The newest parseable `timestamp` among gateway-shaped entries (the list's content age). */
+export function newestTimestamp(entries: readonly unknown[]): Date | undefined {
+  let max = Number.NEGATIVE_INFINITY;
+  for (const e of entries) {
+    const t = typeof e === 'object' && e !== null ? (e as { timestamp?: unknown }).timestamp : undefined;
+    if (typeof t !== 'string' || t.length > 64) continue;
+    const ms = Date.parse(t);
+    if (Number.isFinite(ms) && ms > max) max = ms;
+  }
+  return Number.isFinite(max) ? new Date(max) : undefined;
+}
