@@ -150,7 +150,7 @@ describe('TrustRefresher over a loopback server', () => {
 
   it('corrupted: one flipped byte, garbage and truncation are refused', async () => {
     const flipped = Buffer.from(good);
-    flipped[flipped.length - 50] ^= 0x01;
+    flipped[flipped.length - 50] = flipped[flipped.length - 50]! ^ 0x01;
     const r = await goodThen(serveBytes(flipped));
     expectKept(r, 'SIGNATURE_INVALID');
     server.handle(serveBytes(Buffer.from('garbage')));
