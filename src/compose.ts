@@ -15,6 +15,9 @@ import { DEFAULT_POLICY_FILE, loadPolicy } from './policy/load.js';
 import type { Policy } from './policy/schema.js';
 import { evaluateRules, loadRules, valueSetsForRules, type Rule } from './rules/index.js';
 import { loadTrustDir } from './trust/load.js';
+import { consoleRouter } from './http/console.js';
+import { imageRouter } from './http/image.js';
+import { verifyText } from './pipeline/verify.js';
 import type { TrustStore } from './trust/store.js';
 
 export const DEFAULT_SAMPLES_DIR = fileURLToPath(new URL('../samples', import.meta.url));
@@ -82,6 +85,16 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
         loadedRules.rules,
         { arrivalCountry, at, valueSets: ruleValueSets, lang },
       ),
+  };
+  // The officer console and image upload share the pipeline and metrics of the JSON routes.
+  const verifyReport = async (qr: string, at: Date, lang: 'en' | 'id') => {
+    const { report } = await verifyText(qr, { at, lang }, deps.pipeline);
+    metrics.verifications.inc({ format: report.format ?? 'unknown', outcome: report.outcome, code: report.errors[0]?.code ?? 'none' });
+    return report;
+  };
+  deps.extend = (app) => {
+    app.use(imageRouter(verifyReport, { ready: () => trust.ready(), now }));
+    app.use(consoleRouter({ samplesDir: opts.samplesDir ?? DEFAULT_SAMPLES_DIR }));
   };
   const app = createApp(deps);
   return { app, trust, policy, rules: loadedRules.rules, metrics, logger };
