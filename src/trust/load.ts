@@ -101,7 +101,7 @@ export async function loadSource(dir: string, def: SourceDef, at: Date): Promise
   if (!type) return fail(`unknown source type "${def.type}"`);
   const missing = type.requires.filter((r) => def[r] === undefined);
   if (missing.length > 0) return fail(`source type "${def.type}" needs ${missing.map((m) => `"${m}"`).join(', ')}`);
-  if (def.file === undefined) return fail('url sources are not supported yet (file sources only)');
+  if (def.file === undefined) return fail('a url source is downloaded by the refresher (refresher.ts), not read here');
   try {
     const input = await readFileSourceInput(dir, def);
     const result = await type.parse(input);

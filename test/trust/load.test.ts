@@ -112,8 +112,8 @@ describe.skipIf(!present)('loadTrustDir over a folder naming every source type',
 
   it.each([
     ['de-broken', /signature does not verify/],
-    ['who', /"gdhcn-did" is not supported yet/],
-    ['de-remote', /url sources are not supported yet/],
+    ['who', /gdhcn anchor is not JSON/],
+    ['de-remote', /downloaded by the refresher/],
     ['escape', /escapes the trust-list folder/],
     ['link', /resolves outside the trust-list folder/],
     ['mystery', /unknown source type/],

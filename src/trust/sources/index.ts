@@ -6,7 +6,9 @@ import { dgcgTrustList } from './dgcg-trustlist.js';
 import { divocKeys } from './divoc-keys.js';
 import { icaoCsca } from './icao-csca.js';
 import { jwks } from './jwks.js';
+import { gdhcnDid } from './gdhcn-did.js';
 import { pemBundle } from './pem.js';
+import { vciSnapshot } from './vci-snapshot.js';
 
 /** A type the contract names but this build cannot load yet: that source fails, others load. */
 function notSupportedYet(type: string, kind: SourceType['kind']): SourceType {
@@ -26,8 +28,8 @@ export const SOURCE_TYPES: Readonly<Record<string, SourceType>> = Object.freeze(
   jwks,
   'icao-csca': icaoCsca,
   'divoc-keys': divocKeys,
-  'gdhcn-did': notSupportedYet('gdhcn-did', 'dcc'),
-  'vci-snapshot': notSupportedYet('vci-snapshot', 'shc'),
+  'gdhcn-did': gdhcnDid,
+  'vci-snapshot': vciSnapshot,
 });
 
 export function sourceType(type: string): SourceType | undefined {

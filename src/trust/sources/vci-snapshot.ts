@@ -1,0 +1,97 @@
+// `vci-snapshot`: the VCI directory snapshot of SMART Health Card issuers
+// (research/trust-list-formats.md §4). The exact file bytes are verified first — ECDSA P-521 /
+// SHA-512, a binary DER signature in the companion file, by the key of the pinned
+// `vci_snapshot.crt` (a key container: pinned, no chain) — then the same bytes are parsed.
+// Keys are indexed per (iss, kid): 46 kids are shared by several issuers. Each key must be EC
+// P-256 with kid = RFC 7638 thumbprint (SMART Health Cards spec); only kty/crv/x/y are read.
+import { createPublicKey, type KeyObject, verify } from 'node:crypto';
+import { z } from 'zod';
+import type { DroppedEntry, Signer } from '../types.js';
+import { decodeUtf8Strict, errorText, ListError, parseJson, publicKeyFromPem, type SourceInput, type SourceResult, type SourceType, zodMessage } from './common.js';
+import { jwkThumbprint } from './jwks.js';
+
+const snapshotSchema = z.object({
+  time: z.iso.datetime({ offset: true }).optional(),
+  issuerInfo: z.array(z.unknown()).max(100_000),
+});
+
+const issuerSchema = z.object({
+  issuer: z.object({ iss: z.string().min(1).max(2048), name: z.string().max(1000).optional() }),
+  keys: z.array(z.unknown()).max(1000),
+});
+
+const b64url = z.string().regex(/^[A-Za-z0-9_-]+$/, 'base64url');
+const keySchema = z.object({
+  kty: z.literal('EC', 'kty: only EC keys (ES256)'),
+  crv: z.literal('P-256', 'crv: only P-256 (ES256)'),
+  kid: z.string().min(1).max(128),
+  x: b64url,
+  y: b64url,
+  use: z.literal('sig').optional(),
+  alg: z.literal('ES256').optional(),
+  d: z.undefined({ error: 'a private key ("d") has no place in a trust list' }).optional(),
+});
+
+/** Verifies the snapshot bytes with the anchor (PEM certificate or public key). Throws ListError. */
+export function verifyVciSnapshot(bytes: Uint8Array, signature: Uint8Array, anchorPem: Uint8Array): void {
+  let key: KeyObject;
+  try {
+    key = publicKeyFromPem(anchorPem, 'vci-snapshot anchor');
+  } catch (e) {
+    throw new ListError('ANCHOR_INVALID', errorText(e));
+  }
+  if (key.asymmetricKeyType !== 'ec' || key.asymmetricKeyDetails?.namedCurve !== 'secp521r1') {
+    throw new ListError('ANCHOR_INVALID', 'the vci-snapshot anchor is not an EC P-521 key');
+  }
+  let ok = false;
+  try {
+    ok = verify('sha512', bytes, { key, dsaEncoding: 'der' }, signature);
+  } catch {
+    ok = false;
+  }
+  if (!ok) throw new ListError('SIGNATURE_INVALID', 'the vci-snapshot signature does not verify with the anchor');
+}
+
+export async function parseVciSnapshot(input: SourceInput): Promise<SourceResult> {
+  if (!input.anchor) throw new ListError('ANCHOR_INVALID', 'vci-snapshot needs an anchor');
+  if (!input.signature) throw new ListError('SIGNATURE_MISSING', 'vci-snapshot needs its detached signature');
+  verifyVciSnapshot(input.bytes, input.signature, input.anchor);
+  const parsed = snapshotSchema.safeParse(parseJson(decodeUtf8Strict(input.bytes, 'vci-snapshot'), 'vci-snapshot'));
+  if (!parsed.success) throw new ListError('LIST_INVALID', `not a VCI snapshot: ${zodMessage(parsed.error)}`);
+  const signers: Signer[] = [];
+  const dropped: DroppedEntry[] = [];
+  const seen = new Set<string>();
+  parsed.data.issuerInfo.forEach((raw, i) => {
+    const info = issuerSchema.safeParse(raw);
+    if (!info.success) {
+      dropped.push({ code: 'ENTRY_INVALID', reason: `issuer ${i}: ${zodMessage(info.error)}` });
+      return;
+    }
+    const iss = info.data.issuer.iss;
+    info.data.keys.forEach((rawKey, k) => {
+      const listedKid = typeof (rawKey as { kid?: unknown })?.kid === 'string' ? (rawKey as { kid: string }).kid : undefined;
+      const drop = (code: string, reason: string): void => {
+        dropped.push({ ...(listedKid ? { kid: listedKid } : {}), code, reason: `${iss} key ${k}: ${reason}` });
+      };
+      const key = keySchema.safeParse(rawKey);
+      if (!key.success) return drop('KEY_REJECTED', zodMessage(key.error));
+      const jwk = key.data;
+      if (jwkThumbprint(jwk) !== jwk.kid) return drop('KID_MISMATCH', 'kid is not the RFC 7638 thumbprint of the key');
+      const id = `${iss}\u0000${jwk.kid}`;
+      if (seen.has(id)) return drop('DUPLICATE', 'the same key twice for this issuer');
+      let publicKey: KeyObject;
+      try {
+        publicKey = createPublicKey({ key: { kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y }, format: 'jwk' });
+      } catch (e) {
+        return drop('KEY_REJECTED', errorText(e));
+      }
+      seen.add(id);
+      signers.push({ kid: jwk.kid, country: input.def.country ?? '', source: input.def.id, publicKey, keyType: 'EC-P256', iss });
+    });
+  });
+  const result: SourceResult = { signers, dropped };
+  if (parsed.data.time) result.listTime = { at: new Date(parsed.data.time), kind: 'signed' };
+  return result;
+}
+
+export const vciSnapshot: SourceType = { kind: 'shc', requires: ['anchor', 'signature'], parse: parseVciSnapshot };
