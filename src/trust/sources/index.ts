@@ -1,6 +1,6 @@
 // The source-type table (contract.md "Trust lists"). Adding a type is one file in this folder
 // plus one row here; the loader and the store never name a type.
-import type { SourceInput, SourceResult, SourceType } from './common.js';
+import type { SourceType } from './common.js';
 import { deDscList } from './de-dsc-list.js';
 import { dgcgTrustList } from './dgcg-trustlist.js';
 import { divocKeys } from './divoc-keys.js';
@@ -9,17 +9,6 @@ import { jwks } from './jwks.js';
 import { gdhcnDid } from './gdhcn-did.js';
 import { pemBundle } from './pem.js';
 import { vciSnapshot } from './vci-snapshot.js';
-
-/** A type the contract names but this build cannot load yet: that source fails, others load. */
-function notSupportedYet(type: string, kind: SourceType['kind']): SourceType {
-  return {
-    kind,
-    requires: [],
-    async parse(_input: SourceInput): Promise<SourceResult> {
-      throw new Error(`source type "${type}" is not supported yet`);
-    },
-  };
-}
 
 export const SOURCE_TYPES: Readonly<Record<string, SourceType>> = Object.freeze({
   'dgcg-trustlist': dgcgTrustList,
