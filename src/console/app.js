@@ -13,7 +13,7 @@ const $ = (id) => document.getElementById(id);
 
 const state = {
   lang: 'id',
-  /** The last input, kept in memory only to re-ask in another language: {kind, qr|blob, at}. */
+  /** The last input, kept in memory only to re-ask in another language: {kind, qr | blob+type}. */
   last: null,
   report: null,
   meta: {},
@@ -57,7 +57,7 @@ async function setLang(lang) {
     // not remembered; still switched
   }
   applyStaticTexts();
-  // The server words errors and reasons in the asked language: ask again for the same moment.
+  // The server words errors and reasons in the asked language: ask again.
   if (state.last && state.report) await run(state.last, { keepInput: true });
   else renderResult();
 }
@@ -112,7 +112,8 @@ function revealResult() {
   // On a phone the card is below the inputs: bring it into view without stealing focus (a
   // handheld scanner keeps typing into the text box for the next traveller).
   const top = $('result').getBoundingClientRect().top;
-  if (top > window.innerHeight * 0.6 || top < 0) $('result').scrollIntoView({ block: 'start', behavior: 'smooth' });
+  const oneColumn = window.matchMedia('(max-width: 959px)').matches;
+  if (oneColumn ? Math.abs(top) > 8 : top > window.innerHeight * 0.6 || top < 0) $('result').scrollIntoView({ block: 'start' });
 }
 
 // ---- verification --------------------------------------------------------------------------
@@ -127,7 +128,10 @@ async function readProblem(res) {
   return { status: res.status, code: typeof body.code === 'string' ? body.code : '', detail: typeof body.detail === 'string' ? body.detail : '' };
 }
 
-/** Sends one input; `input.at` pins the moment so a language switch cannot change the verdict. */
+/**
+ * Sends one input. `input.at` is sent only when given: the server's clock, not this device's,
+ * decides validity (an officer's tablet may be set wrong).
+ */
 async function run(input, opts = {}) {
   const seq = ++state.seq;
   if (!opts.keepInput) {
@@ -178,10 +182,10 @@ async function run(input, opts = {}) {
   }
   const report = await res.json();
   if (seq !== state.seq) return;
-  // The server's clock decides validity; its Date header says when it checked (second precision).
+  // The server's Date header says when it checked (second precision).
   const serverDate = res.headers.get('Date');
   const checkedAt = input.at ?? (serverDate ? new Date(serverDate).toISOString() : new Date().toISOString());
-  state.last = { ...input, at: checkedAt };
+  state.last = input;
   state.report = report;
   state.problem = null;
   state.meta = { checkedAt, requestId: res.headers.get('X-Request-Id') ?? undefined };

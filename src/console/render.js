@@ -120,7 +120,7 @@ function row(label, value, opts = {}) {
 function section(title, id, ...rows) {
   const kept = rows.flat().filter(Boolean);
   if (kept.length === 0) return null;
-  return el('section', { class: 'card-section', 'aria-labelledby': id }, el('h3', { id }, title), el('dl', {}, kept));
+  return el('section', { class: `card-section ${id}`, 'aria-labelledby': id }, el('h3', { id }, title), el('dl', {}, kept));
 }
 
 function coded(value) {
@@ -188,7 +188,7 @@ function holderSection(report, lang) {
   const warnings = [...flags].map((f) => el('p', { class: 'name-warning' }, icon('warn', 'icon'), el('span', {}, t(lang, f))));
   return section(
     t(lang, 'holder'),
-    'sec-holder',
+    'holder',
     row(t(lang, 'nameOriginal'), original, { class: 'holder-name', dir: 'auto' }),
     row(t(lang, 'nameIcao'), icaoShown.text, { class: 'holder-icao', lang: 'en' }),
     row(t(lang, 'dob'), formatDate(h.dateOfBirth, lang)),
@@ -203,7 +203,7 @@ function certificateSection(report, lang) {
   if (c.type === 'vaccination') {
     const dn = c.doseNumber;
     const sd = c.totalDoses;
-    const dose = Number.isFinite(dn) && Number.isFinite(sd) ? `${dn}/${sd} · ${t(lang, 'doseOf', { n: dn, t: sd })}` : c.dose;
+    const dose = Number.isFinite(dn) && Number.isFinite(sd) ? `${dn}/${sd}` : c.dose;
     rows.push(
       row(t(lang, 'vaccine'), coded(c.product), { class: 'strong' }),
       row(t(lang, 'dose'), dose, { class: 'strong' }),
@@ -235,7 +235,7 @@ function certificateSection(report, lang) {
     row(t(lang, 'issuer'), c.issuer),
     row(t(lang, 'certificateId'), c.certificateId, { class: 'mono' }),
   );
-  return section(t(lang, 'certificate'), 'sec-cert', rows);
+  return section(t(lang, 'certificate'), 'certificate', rows);
 }
 
 function signerSection(report, lang) {
@@ -243,7 +243,7 @@ function signerSection(report, lang) {
   const issuerCountry = report.certificate?.issuerCountry;
   return section(
     t(lang, 'signerSection'),
-    'sec-signer',
+    'signer',
     row(t(lang, 'issuingCountry'), issuerCountry),
     s ? row(t(lang, 'signerCountry'), s.country) : null,
     s ? row(t(lang, 'kid'), s.kid, { class: 'mono' }) : null,
@@ -256,7 +256,7 @@ function signerSection(report, lang) {
 function validitySection(report, lang, meta) {
   return section(
     t(lang, 'validity'),
-    'sec-validity',
+    'validity',
     row(t(lang, 'issuedAt'), report.issuedAt ? formatInstant(report.issuedAt, lang) : null),
     row(t(lang, 'expiresAt'), report.expiresAt ? formatInstant(report.expiresAt, lang) : null),
     row(t(lang, 'format'), report.format),
@@ -266,13 +266,13 @@ function validitySection(report, lang, meta) {
   );
 }
 
-function listSection(title, id, items, cls) {
+function listSection(title, id, items, cls, field = 'message') {
   if (!Array.isArray(items) || items.length === 0) return null;
   return el(
     'section',
     { class: `card-section ${cls}`, 'aria-labelledby': id },
     el('h3', { id }, title),
-    el('ul', { class: 'messages' }, items.map((m) => el('li', {}, el('span', { class: 'code' }, m.code ?? ''), ' ', m.message ?? ''))),
+    el('ul', { class: 'messages' }, items.map((m) => el('li', {}, el('span', { class: 'code' }, m.code ?? ''), ' ', m[field] ?? m.message ?? ''))),
   );
 }
 
@@ -321,7 +321,8 @@ export function renderCard(report, lang, meta = {}) {
     { class: `card card-${v.status}`, id: 'card', 'data-status': v.status, 'aria-labelledby': 'card-title' },
     el('h2', { id: 'card-title', class: 'visually-hidden' }, `${t(lang, 'resultTitle')}: ${t(lang, `status.${v.status}`)}`),
     v.node,
-    listSection(t(lang, 'problems'), 'sec-errors', report.errors, 'errors'),
+    // The banner already says why in plain words; here the codes and technical detail.
+    listSection(t(lang, 'problems'), 'sec-errors', report.errors, 'errors', 'detail'),
     el(
       'div',
       { class: 'card-grid' },
