@@ -1,10 +1,20 @@
 // createApp(deps) builds the Express app and never listens (main.ts does). Routes are a thin
 // edge: parse with zod, call the pipeline, answer the contract's shapes.
+//
+// Order of the guards on /v1 (cheapest refusal first, nothing read before it is allowed):
+// client (401) → scope (403) → rate (429) → concurrency cap (503) → readiness (503) → body
+// (413/415/400) → verification → audit record (503 if it cannot be written) → answer.
 import express, { type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
+import { Counter, Gauge } from 'prom-client';
 import type { Lang } from './errors.js';
+import type { AuditSink } from './audit/log.js';
+import { authenticate, clientOf, requireScope, type ClientRegistry } from './http/auth.js';
+import { docsRouter } from './http/docs.js';
+import { openApiDocument } from './http/openapi.js';
+import { rateLimit, type RateLimitStore } from './http/rate-limit.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
 import { HttpProblem, problem, sendProblem } from './http/problem.js';
@@ -31,9 +41,39 @@ export interface AppDeps {
   now: () => Date;
   holder?: HolderCombiner;
   rules?: (certificate: HealthCertificate, arrivalCountry: string, at: Date, lang: Lang) => RulesResult;
-  /** Extra routers mounted before the 404 handler (console, image upload, admin …). */
-  extend?: (app: express.Express) => void;
+  /**
+   * Extra routers mounted before the 404 handler (console, image upload …). `edge.verify`
+   * verifies with metrics and the audit record of the request's client; routes under /v1 are
+   * already behind the client, rate and concurrency guards.
+   */
+  extend?: (app: express.Express, edge: AppEdge) => void;
+  /** Partner/app clients (CLIENTS_FILE); absent = verification open, admin routes off. */
+  clients?: ClientRegistry;
+  /** Where per-client rate counters live (memory, cluster primary, Redis). */
+  rateLimitStore?: RateLimitStore;
+  /** The audit log; absent = no audit (tests of other concerns only). */
+  audit?: AuditSink;
+  /** Requests in progress on /v1 at once before 503 (default 256). */
+  maxInFlight?: number;
+  /** POST /v1/admin/trust/refresh; absent = 404. */
+  refreshTrust?: () => Promise<unknown>;
+  /** GET /v1/admin/audit: re-walks this process's audit chain. */
+  checkAudit?: () => unknown;
 }
+
+export interface AppEdge {
+  /** Verify one QR for the request's client: counted in metrics and written to the audit log. */
+  verify(req: Request, res: Response, qr: string, at: Date, lang: Lang): Promise<Report>;
+}
+
+export const DEFAULT_MAX_IN_FLIGHT = 256;
+
+/** A metric of the app's registry, created once (several apps may share a registry in tests). */
+function metric<T>(registry: Metrics['registry'], name: string, make: () => T): T {
+  return (registry.getSingleMetric(name) as T | undefined) ?? make();
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{8,64}$/;
 
 export const JSON_LIMIT = '64kb';
 
@@ -77,9 +117,31 @@ export function createApp(deps: AppDeps): express.Express {
       },
     }),
   );
+  const registry = deps.metrics.registry;
+  const rejections = metric(registry, 'http_rejections_total', () =>
+    new Counter({ name: 'http_rejections_total', help: 'Requests refused before verification, by reason', labelNames: ['reason'], registers: [registry] }),
+  );
+  const auditFailures = metric(registry, 'audit_write_failures_total', () =>
+    new Counter({ name: 'audit_write_failures_total', help: 'Audit records that could not be written (the request got 503)', registers: [registry] }),
+  );
+  const rateStoreErrors = metric(registry, 'rate_limit_store_errors_total', () =>
+    new Counter({ name: 'rate_limit_store_errors_total', help: 'Rate-limit store failures (requests let through)', registers: [registry] }),
+  );
+  let inFlight = 0;
+  metric(registry, 'http_in_flight_requests', () =>
+    new Gauge({ name: 'http_in_flight_requests', help: 'Requests in progress on /v1', registers: [registry], collect() { this.set(inFlight); } }),
+  );
+  const trustStale = metric(registry, 'trust_source_stale', () =>
+    new Gauge({ name: 'trust_source_stale', help: '1 when a trust source runs on an outdated or over-age list', labelNames: ['source'], registers: [registry] }),
+  );
+
   app.use((req, res, next) => {
     res.setHeader('Permissions-Policy', 'camera=(self), microphone=(), geolocation=()');
-    const id = randomUUID();
+    // A caller's own request id is kept when it is plain (correlation across gateways); any
+    // other value is replaced, so nothing a client sends is copied into logs unchecked.
+    const offered = req.headers['x-request-id'];
+    const id = typeof offered === 'string' && REQUEST_ID.test(offered) ? offered : randomUUID();
+    res.locals['reqId'] = id;
     res.setHeader('X-Request-Id', id);
     const started = process.hrtime.bigint();
     res.on('finish', () => {
@@ -87,7 +149,11 @@ export function createApp(deps: AppDeps): express.Express {
       const route = req.route?.path ? String(req.route.path) : 'other';
       deps.metrics.latency.observe({ route }, seconds);
       // Path only: never the query string or body, which could carry certificate data.
-      deps.logger.info({ reqId: id, method: req.method, path: req.path, status: res.statusCode, ms: Math.round(seconds * 1000) }, 'request');
+      const client = clientOf(res)?.id;
+      deps.logger.info(
+        { reqId: id, method: req.method, path: req.path, status: res.statusCode, ms: Math.round(seconds * 1000), ...(client ? { client } : {}) },
+        'request',
+      );
     });
     next();
   });
@@ -98,10 +164,35 @@ export function createApp(deps: AppDeps): express.Express {
     next();
   };
 
-  const verifyOne = async (qr: string, at: Date, lang: Lang) => {
+  const verifyOne = async (res: Response, route: string, qr: string, at: Date, lang: Lang) => {
     const outcome = await verifyText(qr, { at, lang }, deps.pipeline);
-    const first = outcome.report.errors[0]?.code ?? 'none';
-    deps.metrics.verifications.inc({ format: outcome.report.format ?? 'unknown', outcome: outcome.report.outcome, code: first });
+    const { report } = outcome;
+    const first = report.errors[0]?.code ?? 'none';
+    deps.metrics.verifications.inc({ format: report.format ?? 'unknown', outcome: report.outcome, code: first });
+    if (deps.audit) {
+      const certId = outcome.certificate?.evidence.certificateId ?? report.certificate?.['certificateId'];
+      try {
+        deps.audit.append(
+          {
+            reqId: String(res.locals['reqId']),
+            client: clientOf(res)?.id ?? 'anonymous',
+            route,
+            format: report.format,
+            outcome: report.outcome,
+            codes: report.errors.map((e) => e.code),
+            status: report.domestic.status,
+            ...(report.signer ? { signerCountry: report.signer.country, signerKid: report.signer.kid } : {}),
+            ...(typeof certId === 'string' && certId ? { certHash: deps.audit.certificateHash(certId) } : {}),
+          },
+          deps.now(),
+        );
+      } catch (err) {
+        auditFailures.inc();
+        deps.logger.error({ err: err instanceof Error ? err.message : String(err), reqId: res.locals['reqId'] }, 'audit write failed');
+        res.setHeader('Retry-After', '5');
+        throw new HttpProblem(503, 'the audit log cannot be written; verification is refused rather than left unrecorded', 'AUDIT_UNAVAILABLE');
+      }
+    }
     return outcome;
   };
 
@@ -113,15 +204,83 @@ export function createApp(deps: AppDeps): express.Express {
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready' });
   });
   app.get('/metrics', async (_req, res) => {
+    // Trust staleness is read at scrape time, from the snapshot in force.
+    const summary = deps.trust.summary(deps.now()) as { sources?: { id: string; signerCount: number; ageSeconds: number | null; stale: boolean }[] };
+    for (const s of summary.sources ?? []) {
+      deps.metrics.trustSigners.set({ source: s.id }, s.signerCount);
+      if (s.ageSeconds !== null) deps.metrics.trustAge.set({ source: s.id }, s.ageSeconds);
+      trustStale.set({ source: s.id }, s.stale ? 1 : 0);
+    }
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
+  app.use(docsRouter(openApiDocument()));
+
+  const clients = deps.clients;
+  const limiter = deps.rateLimitStore
+    ? rateLimit({
+        store: deps.rateLimitStore,
+        nowMs: () => deps.now().getTime(),
+        onStoreError: (err) => {
+          rateStoreErrors.inc();
+          deps.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'rate-limit store failed; request let through');
+        },
+        onLimited: () => rejections.inc({ reason: 'rate_limited' }),
+      })
+    : (_req: Request, _res: Response, next: NextFunction) => next();
+  // 429 and 503 are counted where they are decided; this counts the auth refusals.
+  const countRefusal = (err: unknown, _req: Request, _res: Response, next: NextFunction) => {
+    if (err instanceof HttpProblem && (err.status === 401 || err.status === 403)) {
+      rejections.inc({ reason: err.status === 401 ? 'unauthenticated' : 'forbidden' });
+    }
+    next(err);
+  };
+  const maxInFlight = deps.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT;
+  // A bounded number of requests in progress; the rest are told to come back (503) at once
+  // instead of queueing without bound (research/security.md API4, L3).
+  const concurrencyCap = (_req: Request, res: Response, next: NextFunction) => {
+    if (inFlight >= maxInFlight) {
+      rejections.inc({ reason: 'overloaded' });
+      res.setHeader('Retry-After', '1');
+      throw new HttpProblem(503, 'too many requests in progress; retry shortly', 'OVERLOADED');
+    }
+    inFlight++;
+    let done = false;
+    res.on('close', () => {
+      if (!done) {
+        done = true;
+        inFlight--;
+      }
+    });
+    next();
+  };
+
+  // Admin routes: only with a clients file, only for the admin scope (deny by default).
+  const admin = express.Router();
+  admin.use(authenticate(clients), requireScope(clients, 'admin'), limiter, countRefusal);
+  admin.get('/clients', (_req, res) => {
+    res.json({ clients: clients?.list() ?? [] });
+  });
+  admin.get('/audit', (_req, res) => {
+    if (!deps.audit) throw new HttpProblem(404, 'no audit log in this deployment');
+    res.json({ head: deps.audit.head(), check: deps.checkAudit?.() ?? null });
+  });
+  admin.post('/trust/refresh', async (_req, res) => {
+    if (!deps.refreshTrust) throw new HttpProblem(404, 'this deployment has no trust refresher');
+    await deps.refreshTrust();
+    res.json(deps.trust.summary(deps.now()));
+  });
+  admin.use((_req, _res) => {
+    throw new HttpProblem(404, 'no such resource');
+  });
+  app.use('/v1/admin', admin);
+  app.use('/v1', authenticate(clients), requireScope(clients, 'verify'), limiter, concurrencyCap, countRefusal);
 
   app.post('/v1/verify', json, readyOr503, async (req, res) => {
     requireJson(req);
     const body = parse(VerifyRequestSchema, req.body);
     const lang = languageOf(req);
     const at = body.at ? new Date(body.at) : deps.now();
-    const { report, certificate } = await verifyOne(body.qr, at, lang);
+    const { report, certificate } = await verifyOne(res, '/v1/verify', body.qr, at, lang);
     const answer: Report = { ...report };
     if (body.arrivalCountry && deps.rules) {
       answer.rules = certificate
@@ -137,7 +296,7 @@ export function createApp(deps: AppDeps): express.Express {
     const lang = languageOf(req);
     const results: Report[] = [];
     for (const item of body.items) {
-      results.push((await verifyOne(item.qr, item.at ? new Date(item.at) : deps.now(), lang)).report);
+      results.push((await verifyOne(res, '/v1/verify/batch', item.qr, item.at ? new Date(item.at) : deps.now(), lang)).report);
     }
     res.json({ results });
   });
@@ -149,7 +308,7 @@ export function createApp(deps: AppDeps): express.Express {
     const lang = languageOf(req);
     const at = body.at ? new Date(body.at) : deps.now();
     const outcomes = [];
-    for (const qr of body.qrs) outcomes.push(await verifyOne(qr, at, lang));
+    for (const qr of body.qrs) outcomes.push(await verifyOne(res, '/v1/holder-status', qr, at, lang));
     const valid = outcomes.flatMap((o) => (o.certificate ? [o.certificate] : []));
     const [first, ...rest] = valid;
     if (first && rest.some((c) => !deps.holder!.sameHolder(first.holder, c.holder))) {
@@ -170,7 +329,9 @@ export function createApp(deps: AppDeps): express.Express {
     res.json(deps.trust.summary(deps.now()));
   });
 
-  deps.extend?.(app);
+  deps.extend?.(app, {
+    verify: async (req, res, qr, at, lang) => (await verifyOne(res, req.baseUrl + req.path, qr, at, lang)).report,
+  });
 
   app.use((_req, _res) => {
     throw new HttpProblem(404, 'no such resource');

@@ -17,7 +17,7 @@ import { evaluateRules, loadRules, valueSetsForRules, type Rule } from './rules/
 import { loadTrustDir } from './trust/load.js';
 import { consoleRouter } from './http/console.js';
 import { imageRouter } from './http/image.js';
-import { verifyText } from './pipeline/verify.js';
+import { createEdge, type EdgeOptions } from './http/edge.js';
 import type { TrustStore } from './trust/store.js';
 
 export const DEFAULT_SAMPLES_DIR = fileURLToPath(new URL('../samples', import.meta.url));
@@ -32,6 +32,8 @@ export interface ServiceOptions {
   now?: () => Date;
   logger?: Logger;
   logLevel?: string;
+  /** Clients, rate-limit store, audit log, concurrency cap (src/http/edge.ts). */
+  edge?: EdgeOptions;
 }
 
 export interface Service {
@@ -41,6 +43,8 @@ export interface Service {
   rules: readonly Rule[];
   metrics: Metrics;
   logger: Logger;
+  /** Closes the audit log and the Redis connection (after the server stopped). */
+  close(): Promise<void>;
 }
 
 export async function createService(opts: ServiceOptions): Promise<Service> {
@@ -59,7 +63,9 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
   const ruleValueSets = valueSetsForRules(VALUE_SETS);
 
   const metrics = createMetrics({ defaultMetrics: true });
+  const edge = await createEdge({ ...opts.edge, dataDir: opts.dataDir }, logger, now);
   const deps: AppDeps = {
+    ...edge.deps,
     pipeline: {
       adapters: ADAPTERS,
       trust: () => trust.current().resolver,
@@ -86,16 +92,16 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
         { arrivalCountry, at, valueSets: ruleValueSets, lang },
       ),
   };
-  // The officer console and image upload share the pipeline and metrics of the JSON routes.
-  const verifyReport = async (qr: string, at: Date, lang: 'en' | 'id') => {
-    const { report } = await verifyText(qr, { at, lang }, deps.pipeline);
-    metrics.verifications.inc({ format: report.format ?? 'unknown', outcome: report.outcome, code: report.errors[0]?.code ?? 'none' });
-    return report;
-  };
-  deps.extend = (app) => {
-    app.use(imageRouter(verifyReport, { ready: () => trust.ready(), now }));
+  // The officer console and image upload share the pipeline, metrics and audit of the JSON routes.
+  deps.extend = (app, edgeApi) => {
+    // A router per image request, so its verifications reach the audit log with the
+    // request's client (edgeApi.verify); image uploads are rare next to JSON verifications.
+    app.use((req, res, next) => {
+      if (req.path !== '/v1/verify/image') return next();
+      imageRouter((qr, at, lang) => edgeApi.verify(req, res, qr, at, lang), { ready: () => trust.ready(), now })(req, res, next);
+    });
     app.use(consoleRouter({ samplesDir: opts.samplesDir ?? DEFAULT_SAMPLES_DIR }));
   };
   const app = createApp(deps);
-  return { app, trust, policy, rules: loadedRules.rules, metrics, logger };
+  return { app, trust, policy, rules: loadedRules.rules, metrics, logger, close: edge.close };
 }

@@ -12,7 +12,36 @@ export const ConfigSchema = z.object({
   CLIENTS_FILE: z.string().min(1).optional(),
   DATA_DIR: z.string().min(1).default('./data'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** HTTPS: both or neither of certificate and key (PEM files). */
+  TLS_CERT: z.string().min(1).optional(),
+  TLS_KEY: z.string().min(1).optional(),
+  /** Mutual TLS: CA bundle (PEM) that issues partner gateway certificates; needs TLS_CERT/TLS_KEY. */
+  TLS_CLIENT_CA: z.string().min(1).optional(),
+  /** Shared rate-limit counters for several processes or pods, e.g. redis://127.0.0.1:6379. */
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\/\S+$/, 'must be a redis:// or rediss:// URL')
+    .optional(),
+  /** Processes serving HTTP: a number, or `auto` for one per available core. */
+  WORKERS: z.union([z.literal('auto'), z.coerce.number().int().min(1).max(64)]).default('auto'),
+  /** Requests on the verification routes in progress at once (per process); more get 503. */
+  MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(100_000).default(256),
+  /** Key (≥ 32 characters) for the keyed hash of certificate ids in the audit log; unset = a key kept in DATA_DIR. */
+  AUDIT_HMAC_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+}).superRefine((c, ctx) => {
+  if (Boolean(c.TLS_CERT) !== Boolean(c.TLS_KEY)) {
+    ctx.addIssue({ code: 'custom', path: [c.TLS_CERT ? 'TLS_KEY' : 'TLS_CERT'], message: 'TLS_CERT and TLS_KEY go together' });
+  }
+  if (c.TLS_CLIENT_CA && !c.TLS_CERT) {
+    ctx.addIssue({ code: 'custom', path: ['TLS_CLIENT_CA'], message: 'mutual TLS needs TLS_CERT and TLS_KEY' });
+  }
 });
+
+/** Every variable the service reads (ConfigSchema is refined, so its shape is not reachable). */
+export const CONFIG_KEYS = [
+  'PORT', 'HOST', 'TRUST_LISTS_DIR', 'POLICY_FILE', 'CLIENTS_FILE', 'DATA_DIR', 'LOG_LEVEL',
+  'TLS_CERT', 'TLS_KEY', 'TLS_CLIENT_CA', 'REDIS_URL', 'WORKERS', 'MAX_IN_FLIGHT', 'AUDIT_HMAC_KEY',
+] as const;
 
 export type Config = Readonly<z.infer<typeof ConfigSchema>>;
 
@@ -20,7 +49,7 @@ export class ConfigError extends Error {}
 
 export function parseConfig(env: Record<string, string | undefined>): Config {
   const picked = Object.fromEntries(
-    Object.keys(ConfigSchema.shape).map((k) => [k, env[k] === '' ? undefined : env[k]]),
+    CONFIG_KEYS.map((k) => [k, env[k] === '' ? undefined : env[k]]),
   );
   const result = ConfigSchema.safeParse(picked);
   if (!result.success) {
