@@ -13,6 +13,7 @@ import { CLAIM, decodePayloadMap, HCERT, readCwtClaims, type CwtClaims } from '.
 import { ddccValidity, looksLikeDdcc, mapDdcc } from './ddcc.js';
 import { inflateZlib } from './inflate.js';
 import { HC1_PREFIX, stripPrefix } from './prefix.js';
+import { checkRevocation } from './revocation.js';
 import { keyUsageAllows, signerValidAt } from './signer-checks.js';
 import { validateDcc } from './schema.js';
 import { displayOf, toHealthCertificate } from './map.js';
@@ -153,6 +154,10 @@ export const dccAdapter: FormatAdapter = {
     warnings.push(...times.warnings);
     checks.push(...times.checks);
     if (claims.iss && claims.iss !== signer.country) warnings.push({ code: 'ISSUER_COUNTRY_MISMATCH' });
+
+    const revoked = checkRevocation(ctx.trust, { kid, payload: content.json, ...(claims.iss ? { iss: claims.iss } : {}), alg: cose.alg, signature: cose.signature });
+    if (revoked) failures.push({ code: 'REVOKED', detail: `listed by ${revoked.source} (${revoked.by})` });
+    checks.push(check('revocation', !revoked, 'REVOKED'));
 
     const result: AdapterResult = {
       format: content.kind,

@@ -6,6 +6,8 @@ import { dgcgTrustList } from './dgcg-trustlist.js';
 import { divocKeys } from './divoc-keys.js';
 import { icaoCsca } from './icao-csca.js';
 import { jwks } from './jwks.js';
+import { blocklist } from './blocklist.js';
+import { dccRevocation } from './dcc-revocation.js';
 import { gdhcnDid } from './gdhcn-did.js';
 import { pemBundle } from './pem.js';
 import { vciSnapshot } from './vci-snapshot.js';
@@ -19,6 +21,8 @@ export const SOURCE_TYPES: Readonly<Record<string, SourceType>> = Object.freeze(
   'divoc-keys': divocKeys,
   'gdhcn-did': gdhcnDid,
   'vci-snapshot': vciSnapshot,
+  'dcc-revocation': dccRevocation,
+  blocklist,
 });
 
 export function sourceType(type: string): SourceType | undefined {
