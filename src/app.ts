@@ -59,6 +59,8 @@ export interface AppDeps {
   refreshTrust?: () => Promise<unknown>;
   /** GET /v1/admin/audit: re-walks this process's audit chain. */
   checkAudit?: () => unknown;
+  /** /metrics of a whole process group (cluster primary); absent or failing = this process. */
+  metricsText?: () => Promise<{ text: string; contentType: string }>;
 }
 
 export interface AppEdge {
@@ -129,11 +131,13 @@ export function createApp(deps: AppDeps): express.Express {
   );
   let inFlight = 0;
   metric(registry, 'http_in_flight_requests', () =>
-    new Gauge({ name: 'http_in_flight_requests', help: 'Requests in progress on /v1', registers: [registry], collect() { this.set(inFlight); } }),
+    new Gauge({ name: 'http_in_flight_requests', help: 'Requests in progress on /v1', registers: [registry], aggregator: 'sum', collect() { this.set(inFlight); } }),
   );
   const trustStale = metric(registry, 'trust_source_stale', () =>
-    new Gauge({ name: 'trust_source_stale', help: '1 when a trust source runs on an outdated or over-age list', labelNames: ['source'], registers: [registry] }),
+    new Gauge({ name: 'trust_source_stale', help: '1 when a trust source runs on an outdated or over-age list', labelNames: ['source'], registers: [registry], aggregator: 'max' }),
   );
+  // Every worker of a cluster reports the same trust lists: aggregate them as one, not a sum.
+  for (const g of [deps.metrics.trustSigners, deps.metrics.trustAge]) (g as unknown as { aggregator: string }).aggregator = 'max';
 
   app.use((req, res, next) => {
     res.setHeader('Permissions-Policy', 'camera=(self), microphone=(), geolocation=()');
@@ -210,6 +214,14 @@ export function createApp(deps: AppDeps): express.Express {
       deps.metrics.trustSigners.set({ source: s.id }, s.signerCount);
       if (s.ageSeconds !== null) deps.metrics.trustAge.set({ source: s.id }, s.ageSeconds);
       trustStale.set({ source: s.id }, s.stale ? 1 : 0);
+    }
+    if (deps.metricsText) {
+      try {
+        const all = await deps.metricsText();
+        return void res.type(all.contentType).send(all.text);
+      } catch (err) {
+        deps.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'cluster metrics unavailable; answering this worker only');
+      }
     }
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });

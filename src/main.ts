@@ -1,29 +1,90 @@
 // The process edge: the only module that reads `process`. Parses the environment, builds the
 // service, listens, and drains in-flight requests on SIGTERM (contract "Starting it").
-import { createServer } from 'node:http';
+//
+// WORKERS > 1 (default `auto`: one per available core): this process becomes the cluster
+// primary (src/cluster.ts) and forks that many HTTP workers; each worker runs the code below
+// the `isPrimary` branch. WORKERS=1 serves from this process.
+import cluster from 'node:cluster';
+import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
-import { ConfigError, parseConfig } from './config.js';
+import { auditKey } from './audit/log.js';
+import { clusterMetrics, exposeWorkerRegistry, IpcRateLimitStore, PrimaryLink, runPrimary } from './cluster.js';
+import { ConfigError, parseConfig, type Config } from './config.js';
 import { createService } from './compose.js';
+import { ClientsFileError } from './http/auth.js';
+import { createHttpServer, type TlsMaterial } from './http/server.js';
+import { createLogger } from './logger.js';
 import { PolicyError } from './policy/load.js';
 
+/** The contract: exit 0 within 10 s of SIGTERM. Workers get this long to drain. */
 const SHUTDOWN_GRACE_MS = 8_000;
 
-async function main(): Promise<void> {
-  const config = parseConfig(process.env);
+function readTls(config: Config): TlsMaterial | undefined {
+  if (!config.TLS_CERT || !config.TLS_KEY) return undefined;
+  const read = (name: string, file: string) => {
+    try {
+      return readFileSync(resolve(file));
+    } catch (err) {
+      throw new ConfigError(`invalid configuration: ${name}: cannot read ${file}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  };
+  return {
+    cert: read('TLS_CERT', config.TLS_CERT),
+    key: read('TLS_KEY', config.TLS_KEY),
+    ...(config.TLS_CLIENT_CA ? { clientCa: read('TLS_CLIENT_CA', config.TLS_CLIENT_CA) } : {}),
+  };
+}
+
+async function primary(config: Config, workers: number): Promise<void> {
+  const logger = createLogger({ level: config.LOG_LEVEL });
+  // Created once here, so the workers never race to create the audit HMAC key.
+  auditKey(resolve(config.DATA_DIR), config.AUDIT_HMAC_KEY);
+  const group = runPrimary({ workers, logger });
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: workers drain in-flight requests');
+    void group.stop(SHUTDOWN_GRACE_MS).then(() => {
+      logger.info('stopped');
+      process.exit(0);
+    });
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+async function serve(config: Config): Promise<void> {
+  const slot = cluster.isWorker ? process.env['WORKER_SLOT'] ?? String(cluster.worker?.id ?? 0) : undefined;
+  const link = cluster.isWorker ? new PrimaryLink(process) : undefined;
+  const tls = readTls(config);
   const service = await createService({
     trustListsDir: resolve(config.TRUST_LISTS_DIR),
     ...(config.POLICY_FILE ? { policyFile: resolve(config.POLICY_FILE) } : {}),
     dataDir: resolve(config.DATA_DIR),
     logLevel: config.LOG_LEVEL,
+    edge: {
+      ...(config.CLIENTS_FILE ? { clientsFile: resolve(config.CLIENTS_FILE) } : {}),
+      ...(config.REDIS_URL ? { redisUrl: config.REDIS_URL } : link ? { rateLimitStore: new IpcRateLimitStore(link) } : {}),
+      ...(config.AUDIT_HMAC_KEY ? { auditKey: config.AUDIT_HMAC_KEY } : {}),
+      instance: slot === undefined ? 'main' : `worker-${slot}`,
+      maxInFlight: config.MAX_IN_FLIGHT,
+      ...(link ? { metricsText: clusterMetrics(link) } : {}),
+    },
   });
+  if (link) exposeWorkerRegistry(service.metrics.registry);
   const { logger } = service;
   if (!service.trust.ready()) logger.warn('no trust source loaded: verification answers 503 until one loads');
 
-  const server = createServer({ requestTimeout: 15_000, headersTimeout: 10_000, keepAliveTimeout: 5_000 }, service.app);
+  const server = createHttpServer(service.app, tls);
   server.listen(config.PORT, config.HOST, () => {
     const addr = server.address();
     const where = typeof addr === 'object' && addr ? `${addr.address}:${addr.port}` : String(addr);
-    logger.info({ address: where, policy: `${service.policy.id}@${service.policy.version}` }, 'listening');
+    logger.info(
+      { address: where, tls: Boolean(tls), mutualTls: Boolean(tls?.clientCa), ...(slot !== undefined ? { worker: slot } : {}), policy: `${service.policy.id}@${service.policy.version}` },
+      'listening',
+    );
   });
 
   let stopping = false;
@@ -37,8 +98,10 @@ async function main(): Promise<void> {
     }, SHUTDOWN_GRACE_MS);
     force.unref();
     server.close(() => {
-      logger.info('stopped');
-      process.exit(0);
+      void service.close().finally(() => {
+        logger.info('stopped');
+        process.exit(0);
+      });
     });
     server.closeIdleConnections();
   };
@@ -46,8 +109,15 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => stop('SIGINT'));
 }
 
+async function main(): Promise<void> {
+  const config = parseConfig(process.env);
+  const workers = config.WORKERS === 'auto' ? availableParallelism() : config.WORKERS;
+  if (cluster.isPrimary && workers > 1) return primary(config, workers);
+  return serve(config);
+}
+
 main().catch((err: unknown) => {
-  if (err instanceof ConfigError || err instanceof PolicyError) {
+  if (err instanceof ConfigError || err instanceof PolicyError || err instanceof ClientsFileError) {
     process.stderr.write(`${err.message}\n`);
   } else {
     process.stderr.write(`start-up failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);

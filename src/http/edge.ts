@@ -22,9 +22,11 @@ export interface EdgeOptions {
   /** Names this process's audit file (one hash chain per writer): `main`, `worker-0`, … */
   instance?: string;
   maxInFlight?: number;
+  /** /metrics of the whole cluster (src/cluster.ts). */
+  metricsText?: AppDeps['metricsText'];
 }
 
-export type EdgeDeps = Pick<AppDeps, 'clients' | 'rateLimitStore' | 'audit' | 'maxInFlight' | 'checkAudit'>;
+export type EdgeDeps = Pick<AppDeps, 'clients' | 'rateLimitStore' | 'audit' | 'maxInFlight' | 'checkAudit' | 'metricsText'>;
 
 export interface Edge {
   deps: EdgeDeps;
@@ -71,6 +73,7 @@ export async function createEdge(opts: EdgeOptions & { dataDir: string }, logger
       rateLimitStore: store,
       ...(auditLog ? { audit: auditLog, checkAudit: () => verifyAuditFile(auditLog.head().file) } : {}),
       ...(opts.maxInFlight ? { maxInFlight: opts.maxInFlight } : {}),
+      ...(opts.metricsText ? { metricsText: opts.metricsText } : {}),
     },
     async close() {
       if (auditLog) {
