@@ -144,7 +144,9 @@ export const dccAdapter: FormatAdapter = {
     if (!signerOk) failures.push({ code: 'SIGNER_NOT_VALID' });
     checks.push(check('signerValidity', signerOk, 'SIGNER_NOT_VALID'));
 
-    const type = content.kind === 'EU_DCC' ? declaredType(content.json) : content.sub === 'TR' ? 'test' : content.sub === 'VS' ? 'vaccination' : undefined;
+    // A whole-payload WHO document is typed by shape, as mapDdcc reads it; leaving it untyped let a tests-only signer sign vaccinations.
+    const whoTest = content.kind === 'WHO_DDCC' && (content.sub === 'TR' || (content.sub === 'auto' && typeof content.json === 'object' && content.json !== null && 'test' in content.json));
+    const type = content.kind === 'EU_DCC' ? declaredType(content.json) : whoTest ? 'test' : 'vaccination';
     const usageOk = type === undefined || keyUsageAllows(signer, type);
     if (!usageOk) failures.push({ code: 'KEY_USAGE_MISMATCH', detail: `signer may not sign ${type}` });
     checks.push(check('keyUsage', usageOk, 'KEY_USAGE_MISMATCH'));
