@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
 import { makeCsca, makeDsc, EKU, type DemoCertificate } from '../../src/demo/pki.js';
 import { createService, type Service } from '../../src/compose.js';
@@ -47,13 +47,29 @@ function entry(cert: DemoCertificate) {
   };
 }
 
-export function writeTrustDir(pki: TestPki, opts: { broken?: boolean } = {}): string {
+/**
+ * A further trust source for the temporary trust folder: its sources.json entry, and the files
+ * it names (paths relative to the folder, e.g. `shc/jwks.json`), written before the service loads.
+ */
+export interface ExtraSource {
+  def: { id: string; type: string; file: string } & Record<string, unknown>;
+  files: Record<string, string | Uint8Array>;
+}
+
+export function writeTrustDir(pki: TestPki, opts: { broken?: boolean; extraSources?: readonly ExtraSource[] } = {}): string {
   const dir = mkdtempSync(join(tmpdir(), 'lintas-trust-'));
   mkdirSync(join(dir, 'lists'));
   writeFileSync(join(dir, 'lists', 'dsc.json'), JSON.stringify([entry(pki.ec), entry(pki.rsa), entry(pki.testOnly)]));
-  const sources = opts.broken
+  const sources: Record<string, unknown>[] = opts.broken
     ? [{ id: 'broken', type: 'dgcg-trustlist', file: 'lists/missing.json' }]
     : [{ id: 'test-list', type: 'dgcg-trustlist', file: 'lists/dsc.json' }];
+  for (const extra of opts.extraSources ?? []) {
+    for (const [name, content] of Object.entries(extra.files)) {
+      mkdirSync(dirname(join(dir, name)), { recursive: true });
+      writeFileSync(join(dir, name), content);
+    }
+    sources.push(extra.def);
+  }
   writeFileSync(join(dir, 'sources.json'), JSON.stringify({ sources }));
   return dir;
 }
@@ -70,11 +86,13 @@ export class LogCapture extends Writable {
   }
 }
 
-export async function testService(opts: { policyFile?: string; broken?: boolean; rulesDir?: string; now?: () => Date } = {}): Promise<Service & { pki: TestPki; logs: LogCapture }> {
+export async function testService(
+  opts: { policyFile?: string; broken?: boolean; rulesDir?: string; now?: () => Date; extraSources?: readonly ExtraSource[] } = {},
+): Promise<Service & { pki: TestPki; logs: LogCapture }> {
   const pki = await testPki();
   const logs = new LogCapture();
   const service = await createService({
-    trustListsDir: writeTrustDir(pki, opts.broken ? { broken: true } : {}),
+    trustListsDir: writeTrustDir(pki, { ...(opts.broken ? { broken: true } : {}), ...(opts.extraSources ? { extraSources: opts.extraSources } : {}) }),
     dataDir: mkdtempSync(join(tmpdir(), 'lintas-data-')),
     logger: createLogger({ level: 'info', destination: logs }),
     rulesDir: opts.rulesDir ?? join(process.cwd(), 'trust-lists', 'rules'),
@@ -86,14 +104,22 @@ export async function testService(opts: { policyFile?: string; broken?: boolean;
 
 const seconds = (iso: string) => Math.floor(Date.parse(iso) / 1000);
 
-/** Signs an EU DCC with a test DSC; iat/exp default around 2021-09-01 … 2031. */
-export function hc1(pki: TestPki, dcc: unknown, opts: { signer?: keyof TestPki; iat?: string; exp?: string | null; iss?: string } = {}): string {
+/**
+ * Signs an EU DCC with a test DSC; iat/exp default around 2021-09-01 … 2031. `hcertLabel` 3 or 4
+ * puts the document under the WHO DDCC:VS / DDCC:TR sub-claim instead of the EU one (1).
+ */
+export function hc1(
+  pki: TestPki,
+  dcc: unknown,
+  opts: { signer?: keyof TestPki; iat?: string; exp?: string | null; iss?: string; hcertLabel?: number } = {},
+): string {
   const signer = pki[opts.signer ?? 'ec'];
   const claims: Hc1Claims = {
     iss: opts.iss ?? 'XA',
     iat: seconds(opts.iat ?? '2021-09-01T00:00:00Z'),
     ...(opts.exp === null ? {} : { exp: seconds(opts.exp ?? '2030-12-01T00:00:00Z') }),
     dcc,
+    ...(opts.hcertLabel !== undefined ? { hcertLabel: opts.hcertLabel } : {}),
   };
   return issueHc1(claims, { alg: signer === pki.rsa ? 'PS256' : 'ES256', key: signer.privateKey, kid: signer.kid });
 }
