@@ -11,16 +11,17 @@ import { HttpProblem } from './problem.js';
 
 /**
  * Where the page's files are: `src/console` next to `src/http` when run from source (tsx,
- * vitest), and the same folder when run from `dist/` (tsc copies no static files, so the
- * second candidate reaches back into `src/console`).
+ * vitest), or `dist/console` if a build step copied them; from `dist/http` the last candidate
+ * reaches back into `src/console` (tsc copies no static files). Undefined when none exists
+ * (e.g. an image that shipped only `dist/`): the API keeps working and `GET /` answers 503.
  */
-export function defaultConsoleDir(): string {
+export function defaultConsoleDir(): string | undefined {
   const candidates = [new URL('../console/', import.meta.url), new URL('../../src/console/', import.meta.url)];
   for (const c of candidates) {
     const dir = fileURLToPath(c);
     if (existsSync(join(dir, 'index.html'))) return dir;
   }
-  throw new Error('the console files (src/console/index.html) were not found');
+  return undefined;
 }
 
 function jsQrPath(): string {
@@ -87,21 +88,24 @@ export function consoleRouter(opts: ConsoleRouterOptions): express.Router {
 
   // `no-cache` = revalidate every time (ETag): file names carry no version, and an officer
   // must never run yesterday's script against today's API.
-  const sendFile = (res: express.Response, path: string, type: string) => {
+  const sendFile = (res: express.Response, next: express.NextFunction, path: string | undefined, type: string) => {
+    if (path === undefined) throw new HttpProblem(503, 'the console files are not installed (src/console)', 'CONSOLE_UNAVAILABLE');
     res.setHeader('Cache-Control', 'no-cache');
     res.type(type);
-    res.sendFile(path, { etag: true, lastModified: true, dotfiles: 'deny' });
+    res.sendFile(path, { etag: true, lastModified: true, dotfiles: 'deny' }, (err) => {
+      if (err && !res.headersSent) next(new HttpProblem(404, 'no such resource'));
+    });
   };
 
-  router.get(['/', '/index.html'], (_req, res) => {
-    sendFile(res, join(dir, 'index.html'), 'text/html; charset=utf-8');
+  router.get(['/', '/index.html'], (_req, res, next) => {
+    sendFile(res, next, dir && join(dir, 'index.html'), 'text/html; charset=utf-8');
   });
   for (const [route, type] of Object.entries(STATIC)) {
-    const file = join(dir, route.slice('/console/'.length));
-    router.get(route, (_req, res) => sendFile(res, file, type));
+    const file = dir && join(dir, route.slice('/console/'.length));
+    router.get(route, (_req, res, next) => sendFile(res, next, file, type));
   }
-  router.get('/vendor/jsQR.js', (_req, res) => {
-    sendFile(res, jsQrPath(), 'text/javascript; charset=utf-8');
+  router.get('/vendor/jsQR.js', (_req, res, next) => {
+    sendFile(res, next, jsQrPath(), 'text/javascript; charset=utf-8');
   });
   router.get('/favicon.ico', (_req, res) => {
     res.setHeader('Cache-Control', 'public, max-age=86400');

@@ -5,9 +5,9 @@
 // would need ~14 GB of RGBA. So the pixel count is read from the header (PNG IHDR, JPEG SOF)
 // BEFORE any decoder allocates, and the decoders get their own caps as a second fence
 // (jpeg-js `maxResolutionInMP`/`maxMemoryUsageInMB`; pngjs allocates from IHDR, which we
-// checked). jsQR then runs on a bounded RGBA buffer, first downscaled (fast, and phone photos
-// are far larger than a QR needs), then at full size, each time also inverted (dark-mode
-// screenshots show light modules on a dark ground).
+// checked). jsQR then runs once on a buffer downscaled to at most SCAN_SIDE per side (phone
+// photos are far larger than a QR code needs, and jsQR's time must stay bounded), trying
+// both polarities (dark-mode screenshots show light modules on a dark ground).
 import { createRequire } from 'node:module';
 import jpeg from 'jpeg-js';
 import pngjs from 'pngjs';
@@ -26,8 +26,13 @@ const jsQR = createRequire(import.meta.url)('jsqr') as (
 export const MAX_PIXELS = 16_000_000;
 /** Per side: PNG allows 2^31−1, JPEG 65 535; neither is a photo of a QR code. */
 export const MAX_SIDE = 10_000;
-/** Longest side of the first, downscaled attempt. */
-const FAST_SIDE = 1_200;
+/**
+ * Longest side jsQR ever scans. jsQR's cost grows fast with size on hostile content: pixel
+ * noise takes ~1.6 s at 1 200 px (both polarities) but ~17 s at 2 400 px, and a 5 MB grey
+ * noise PNG can be 2 200 px square. Larger images are box-downscaled first; a 12 MP photo
+ * becomes 1 280 × 960, which still resolves a QR code that spans a fifth of the frame.
+ */
+export const SCAN_SIDE = 1_280;
 
 export type ImageKind = 'png' | 'jpeg';
 
@@ -136,8 +141,9 @@ function decodePixels(bytes: Uint8Array, size: ImageSize, maxPixels: number): Rg
       formatAsRGBA: true,
       tolerantDecoding: true,
       maxResolutionInMP: maxPixels / 1_000_000,
-      // RGBA output plus jpeg-js's component buffers; 16 MP needs about 64 MB + 48 MB.
-      maxMemoryUsageInMB: 256,
+      // RGBA output plus jpeg-js's component buffers (its own accounting; a 12 MP photo needs
+      // more than 256).
+      maxMemoryUsageInMB: 512,
     });
     return { data: img.data, width: img.width, height: img.height };
   } catch (err) {
@@ -150,29 +156,38 @@ function decodePixels(bytes: Uint8Array, size: ImageSize, maxPixels: number): Rg
   }
 }
 
-/** Box-filter downscale of RGBA by an integer factor (keeps QR module edges sharp enough). */
-function downscale(img: Rgba, factor: number): Rgba {
-  const width = Math.floor(img.width / factor);
-  const height = Math.floor(img.height / factor);
+/**
+ * Area-average downscale of RGBA so that the longest side is `side` (fractional factors, so a
+ * 4 032 px photo lands on 1 280 px rather than on 1 008 at factor 4: every pixel per QR module
+ * counts). Each output pixel averages the source pixels its footprint covers.
+ */
+function downscale(img: Rgba, side: number): Rgba {
+  const f = Math.max(img.width, img.height) / side;
+  const width = Math.max(1, Math.floor(img.width / f));
+  const height = Math.max(1, Math.floor(img.height / f));
   const out = new Uint8Array(width * height * 4);
-  const area = factor * factor;
   for (let y = 0; y < height; y++) {
+    const y0 = Math.floor(y * f);
+    const y1 = Math.min(img.height, Math.max(y0 + 1, Math.floor((y + 1) * f)));
     for (let x = 0; x < width; x++) {
+      const x0 = Math.floor(x * f);
+      const x1 = Math.min(img.width, Math.max(x0 + 1, Math.floor((x + 1) * f)));
       let r = 0;
       let g = 0;
       let b = 0;
-      for (let dy = 0; dy < factor; dy++) {
-        let i = ((y * factor + dy) * img.width + x * factor) * 4;
-        for (let dx = 0; dx < factor; dx++, i += 4) {
+      for (let sy = y0; sy < y1; sy++) {
+        let i = (sy * img.width + x0) * 4;
+        for (let sx = x0; sx < x1; sx++, i += 4) {
           r += img.data[i] ?? 0;
           g += img.data[i + 1] ?? 0;
           b += img.data[i + 2] ?? 0;
         }
       }
+      const n = (y1 - y0) * (x1 - x0);
       const o = (y * width + x) * 4;
-      out[o] = r / area;
-      out[o + 1] = g / area;
-      out[o + 2] = b / area;
+      out[o] = r / n;
+      out[o + 1] = g / n;
+      out[o + 2] = b / n;
       out[o + 3] = 255;
     }
   }
@@ -218,12 +233,7 @@ export function decodeQrImage(bytes: Uint8Array, opts: DecodeOptions = {}): stri
     throw new ImageDecodeError('IMAGE_INVALID', 'the decoded image does not match its header');
   }
   flattenAlpha(img);
-  const longest = Math.max(img.width, img.height);
-  if (longest > FAST_SIDE * 1.5) {
-    const text = scan(downscale(img, Math.floor(longest / FAST_SIDE)));
-    if (text !== null) return text;
-  }
-  const text = scan(img);
+  const text = scan(Math.max(img.width, img.height) > SCAN_SIDE ? downscale(img, SCAN_SIDE) : img);
   if (text === null) throw new ImageDecodeError('NO_QR_FOUND', 'no QR code was found in the image');
   return text;
 }

@@ -208,6 +208,16 @@ describe('console router', () => {
     expect(first.title).toHaveProperty('id');
   });
 
+  it('a folder without the page files gives 404 problems for them while the samples still answer', async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'lintas-console-'));
+    const missing = appWith(consoleRouter({ samplesDir, consoleDir: empty }));
+    expect((await request(missing).get('/v1/samples')).status).toBe(200);
+    const res = await request(missing).get('/console/app.js');
+    expect(res.status).toBe(404);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect((await request(missing).get('/')).status).toBe(404);
+  });
+
   it('readSamples: a file outside the folder is never read; an absent folder is an empty list', () => {
     const dir = mkdtempSync(join(tmpdir(), 'lintas-samples-'));
     writeFileSync(join(dir, 'ok.txt'), 'HC1:OK\n');
@@ -227,7 +237,7 @@ describe('console router', () => {
 });
 
 describe('console page source', () => {
-  const dir = defaultConsoleDir();
+  const dir = defaultConsoleDir()!;
   const scripts = readdirSync(dir).filter((f) => f.endsWith('.js'));
 
   it('never builds HTML from strings (names could carry markup) and never evaluates code', () => {
