@@ -19,6 +19,8 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev && npm cache clean --force
 COPY --from=build /app/dist ./dist
+# The officer page's static files are served from the source folder (tsc does not copy them).
+COPY src/console ./src/console
 COPY policies ./policies
 COPY trust-lists ./trust-lists
 COPY samples ./samples
