@@ -14,7 +14,8 @@ import { evaluate, policyLabel } from './policy/evaluate.js';
 import { DEFAULT_POLICY_FILE, loadPolicy } from './policy/load.js';
 import type { Policy } from './policy/schema.js';
 import { evaluateRules, loadRules, valueSetsForRules, type Rule } from './rules/index.js';
-import { loadTrustDir } from './trust/load.js';
+import { openTrust, type RefresherDefaults, type TrustRefresher } from './trust/refresher.js';
+import { withStaleWarnings } from './trust/report-warnings.js';
 import { consoleRouter } from './http/console.js';
 import { imageRouter } from './http/image.js';
 import { createEdge, type EdgeOptions } from './http/edge.js';
@@ -34,11 +35,15 @@ export interface ServiceOptions {
   logLevel?: string;
   /** Clients, rate-limit store, audit log, concurrency cap (src/http/edge.ts). */
   edge?: EdgeOptions;
+  /** Refresh schedule and trust-list limits (src/trust/refresher.ts); `false` = no timers (tests). */
+  trustRefresh?: (RefresherDefaults & { fetchTimeoutMs?: number; fetchMaxBytes?: number }) | false;
 }
 
 export interface Service {
   app: express.Express;
   trust: TrustStore;
+  /** Downloads, schedules and last-good copies of the trust sources. */
+  trustRefresher: TrustRefresher;
   policy: Policy;
   rules: readonly Rule[];
   metrics: Metrics;
@@ -51,28 +56,46 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
   const now = opts.now ?? (() => new Date());
   const logger = opts.logger ?? createLogger({ level: opts.logLevel ?? 'info' });
   const policy = loadPolicy(opts.policyFile ?? DEFAULT_POLICY_FILE);
-  const trust = await loadTrustDir(opts.trustListsDir, now());
+  const metrics = createMetrics({ defaultMetrics: true });
+  const refresh = opts.trustRefresh === false ? undefined : opts.trustRefresh;
+  const trustRefresher = await openTrust({
+    dir: opts.trustListsDir,
+    dataDir: opts.dataDir,
+    now,
+    logger,
+    ...(refresh ? { defaults: refresh } : {}),
+    fetch: { ...(refresh?.fetchTimeoutMs ? { timeoutMs: refresh.fetchTimeoutMs } : {}), ...(refresh?.fetchMaxBytes ? { maxBytes: refresh.fetchMaxBytes } : {}) },
+    // Gauges per source: signers in force (0 past the maximum age) and seconds since the last good list.
+    onChange: (snapshot, at) => {
+      for (const s of snapshot.sources) {
+        metrics.trustSigners.set({ source: s.id }, s.expired ? 0 : s.signerCount);
+        if (s.lastSuccess !== null) metrics.trustAge.set({ source: s.id }, Math.max(0, (at.getTime() - Date.parse(s.lastSuccess)) / 1000));
+      }
+    },
+  });
+  const trust = trustRefresher.store;
   for (const s of trust.current().sources) {
     if (s.lastError) logger.warn({ source: s.id, error: s.lastError }, 'trust source failed to load');
     else logger.info({ source: s.id, signers: s.signerCount, dropped: s.dropped.length }, 'trust source loaded');
   }
+  if (opts.trustRefresh !== false) trustRefresher.start();
 
   const rulesDir = opts.rulesDir ?? join(opts.trustListsDir, 'rules');
   const loadedRules = existsSync(rulesDir) ? loadRules(rulesDir) : { rules: [], dropped: [] };
   for (const d of loadedRules.dropped) logger.warn({ file: d.file, reason: d.reason }, 'business rule dropped');
   const ruleValueSets = valueSetsForRules(VALUE_SETS);
 
-  const metrics = createMetrics({ defaultMetrics: true });
   const edge = await createEdge({ ...opts.edge, dataDir: opts.dataDir }, logger, now);
   const deps: AppDeps = {
     ...edge.deps,
     pipeline: {
-      adapters: ADAPTERS,
+      adapters: withStaleWarnings(ADAPTERS),
       trust: () => trust.current().resolver,
       domestic: (certificate, at, lang) => evaluate(certificate, policy, at, lang),
       policyRef: () => policyLabel(policy),
     },
     trust: { ready: () => trust.ready(), summary: (at) => trust.summary(at) },
+    refreshTrust: () => trustRefresher.refresh(),
     logger,
     metrics,
     now,
@@ -103,5 +126,9 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
     app.use(consoleRouter({ samplesDir: opts.samplesDir ?? DEFAULT_SAMPLES_DIR }));
   };
   const app = createApp(deps);
-  return { app, trust, policy, rules: loadedRules.rules, metrics, logger, close: edge.close };
+  const close = async (): Promise<void> => {
+    trustRefresher.stop();
+    await edge.close();
+  };
+  return { app, trust, trustRefresher, policy, rules: loadedRules.rules, metrics, logger, close };
 }

@@ -49,12 +49,12 @@ const pemOf = (b64: string, label = 'CERTIFICATE'): string =>
   `-----BEGIN ${label}-----\n${(b64.match(/.{1,64}/g) ?? []).join('\n')}\n-----END ${label}-----\n`;
 
 describe('source-type table', () => {
-  it('names every contract type; gdhcn-did and vci-snapshot fail as not supported yet', async () => {
+  it('names every contract type plus the revocation types; gdhcn-did and vci-snapshot refuse a list without their anchor', async () => {
     expect(Object.keys(SOURCE_TYPES).sort()).toEqual(
-      ['de-dsc-list', 'dgcg-trustlist', 'divoc-keys', 'gdhcn-did', 'icao-csca', 'jwks', 'pem', 'vci-snapshot'].sort(),
+      ['blocklist', 'dcc-revocation', 'de-dsc-list', 'dgcg-trustlist', 'divoc-keys', 'gdhcn-did', 'icao-csca', 'jwks', 'pem', 'vci-snapshot'].sort(),
     );
     for (const t of ['gdhcn-did', 'vci-snapshot']) {
-      await expect(sourceType(t)!.parse({ def: def(t), bytes: utf8('{}'), origin: 'file' })).rejects.toThrow(/not supported yet/);
+      await expect(sourceType(t)!.parse({ def: def(t), bytes: utf8('{}'), origin: 'file' })).rejects.toMatchObject({ code: 'ANCHOR_INVALID' });
     }
     expect(sourceType('toString')).toBeUndefined();
     expect(sourceType('nope')).toBeUndefined();
