@@ -162,7 +162,16 @@ export function createApp(deps: AppDeps): express.Express {
     next();
   });
 
-  const json = express.json({ limit: JSON_LIMIT, type: 'application/json', strict: true });
+  const parseJson = express.json({ limit: JSON_LIMIT, type: 'application/json', strict: true });
+  // RFC 8259 §8.1: JSON between systems is UTF-8. Another declared charset is another media
+  // type for this API (415), not a body to decode and then fail on (research/security.md X-2).
+  const json = (req: Request, res: Response, next: NextFunction) => {
+    const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(req.headers['content-type'] ?? '')?.[1]?.toLowerCase();
+    if (charset && charset !== 'utf-8' && charset !== 'utf8') {
+      throw new HttpProblem(415, 'JSON bodies must be UTF-8', 'UNSUPPORTED_MEDIA_TYPE');
+    }
+    parseJson(req, res, next);
+  };
   const readyOr503 = (_req: Request, _res: Response, next: NextFunction) => {
     if (!deps.trust.ready()) throw new HttpProblem(503, 'no trust source is loaded yet', 'TRUST_NOT_READY');
     next();
