@@ -128,6 +128,8 @@ export interface RulesResult {
 
 export interface Report {
   outcome: 'VALID' | 'INVALID';
+  /** The moment validity was checked at (the request's `at`, or now). */
+  checkedAt?: string;
   format: CertificateFormat | null;
   errors: ReportError[];
   warnings: ReportWarning[];

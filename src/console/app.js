@@ -182,9 +182,9 @@ async function run(input, opts = {}) {
   }
   const report = await res.json();
   if (seq !== state.seq) return;
-  // The server's Date header says when it checked (second precision).
+  // The report says when it was checked; older servers only give the Date header.
   const serverDate = res.headers.get('Date');
-  const checkedAt = input.at ?? (serverDate ? new Date(serverDate).toISOString() : new Date().toISOString());
+  const checkedAt = report?.checkedAt ?? input.at ?? (serverDate ? new Date(serverDate).toISOString() : new Date().toISOString());
   state.last = input;
   state.report = report;
   state.problem = null;

@@ -33,6 +33,7 @@ export function detect(text: string, adapters: readonly FormatAdapter[]): Format
 function invalid(report: Omit<Report, 'domestic' | 'outcome'>, policy: string): Report {
   return {
     outcome: 'INVALID',
+    checkedAt: report.checkedAt,
     ...report,
     domestic: {
       status: 'INVALID',
@@ -56,7 +57,7 @@ export async function verifyText(text: string, opts: VerifyOptions, deps: Pipeli
     if (!(err instanceof VerificationError)) throw err;
     return {
       report: invalid(
-        { format, errors: [reportError(err.code, lang, err.detail)], warnings: [], checks: [] },
+        { format, checkedAt: opts.at.toISOString(), errors: [reportError(err.code, lang, err.detail)], warnings: [], checks: [] },
         deps.policyRef(),
       ),
     };
@@ -64,6 +65,7 @@ export async function verifyText(text: string, opts: VerifyOptions, deps: Pipeli
 
   const base = {
     format: result.format ?? format,
+    checkedAt: opts.at.toISOString(),
     errors: result.failures.map((f) => reportError(f.code, lang, f.detail)),
     warnings: dedupe(result.warnings.map((w) => w.code)).map((code) => ({ code, message: warningText(code, lang) })),
     signer: result.signer,
