@@ -1,13 +1,33 @@
 // npm run demo:keys — makes the demo PKI (a CSCA and DSCs of the made-up country XA), writes
-// the trust list the service loads by default, and signs the sample certificates under
+// the trust lists the service loads by default, and signs the sample certificates under
 // samples/. Private keys are NOT written anywhere: the samples are signed once, here.
 // Run it again to renew everything (e.g. when the test samples' windows have passed).
+// Besides the EU DCC list (demo/dsc.json, source local-demo) it writes one demo source per
+// other format — an SHC issuer JWKS, an ICAO CSCA bundle (specimen state UTO/UT) and DIVOC
+// issuer keys — and lists them in trust-lists/sources.json after local-demo.
 import { createHash } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { makeCsca, makeDsc, EKU, type DemoCertificate } from '../src/demo/pki.js';
 import { recovery, test, vaccination } from '../src/demo/samples.js';
+import {
+  DEMO_SHC_ISS,
+  ICAO_DEMO_STATE,
+  ddccTest,
+  ddccVaccination,
+  ddccVaccinationSnake,
+  divocCowin,
+  divocPeduliLindungi,
+  icaoVaccinationData,
+  makeBsc,
+  makeDivocKeys,
+  makeShcIssuerKey,
+  shcVaccinationCard,
+} from '../src/demo/formats.js';
+import { divocQrText, signDivocCredential } from '../src/formats/divoc/index.js';
+import { signVdsNc } from '../src/formats/icao/index.js';
+import { signShcQr } from '../src/formats/shc/index.js';
 import { cbor, cwtPayload, issueHc1, signCose, wrapHc1, type Hc1Claims } from '../src/formats/dcc/encode.js';
 import { decodeCbor, Tag } from '../src/formats/cbor.js';
 
@@ -78,6 +98,76 @@ const samples: { id: string; title: { en: string; id: string }; expect: string; 
   { id: 'wrong-key-usage', title: { en: 'Vaccination signed by a tests-only signer', id: 'Vaksinasi ditandatangani penanda tangan khusus tes' }, expect: 'INVALID (KEY_USAGE_MISMATCH)',
     qr: sign({ ...base, dcc: vaccination({ dn: 2, sd: 2, dt: '2021-08-02' }) }, dscTestOnly) },
 ];
+
+// --- the other formats' demo trust sources -------------------------------------------------
+
+const shcKey = makeShcIssuerKey();
+writeFileSync(join(demoDir, 'shc-jwks.json'), JSON.stringify({ keys: [shcKey.jwk] }, null, 2) + '\n');
+
+// ICAO's specimen state Utopia (UTO → UT), so the seals name a three-letter state as real ones do.
+const icaoCsca = await makeCsca({ country: ICAO_DEMO_STATE.alpha2, name: 'Lintas Demo ICAO CSCA', ...validity });
+const icaoBsc = await makeBsc(icaoCsca, { country: ICAO_DEMO_STATE.alpha2, name: 'Lintas Demo BSC', ...dscValidity });
+writeFileSync(join(demoDir, 'icao-csca.pem'), icaoCsca.pem + '\n');
+
+const divocKeys = makeDivocKeys();
+const DIVOC_ED25519_ID = 'did:lintas-demo:pedulilindungi';
+const DIVOC_RSA_ID = 'did:lintas-demo:cowin';
+writeFileSync(
+  join(demoDir, 'divoc-keys.json'),
+  JSON.stringify(
+    {
+      issuers: [
+        { id: DIVOC_ED25519_ID, country: 'XA', publicKeyPem: divocKeys.ed25519.publicKeyPem },
+        { id: DIVOC_RSA_ID, country: 'XA', publicKeyPem: divocKeys.rsa.publicKeyPem },
+      ],
+    },
+    null,
+    2,
+  ) + '\n',
+);
+
+// sources.json: local-demo stays as it is; the demo sources of the other formats follow it
+// (replaced when present, so running the script twice changes nothing else).
+const DEMO_SOURCES = [
+  { id: 'demo-shc', type: 'jwks', iss: DEMO_SHC_ISS, country: 'XA', file: 'demo/shc-jwks.json' },
+  { id: 'demo-icao', type: 'icao-csca', file: 'demo/icao-csca.pem' },
+  { id: 'demo-divoc', type: 'divoc-keys', file: 'demo/divoc-keys.json' },
+];
+const sourcesFile = join(root, 'trust-lists', 'sources.json');
+const current = JSON.parse(readFileSync(sourcesFile, 'utf8')) as { sources: { id: string }[] };
+const demoIds = new Set(DEMO_SOURCES.map((d) => d.id));
+const kept = current.sources.filter((d) => !demoIds.has(d.id));
+const after = kept.findIndex((d) => d.id === 'local-demo') + 1;
+const sources = [...kept.slice(0, after), ...DEMO_SOURCES, ...kept.slice(after)];
+const oneLine = (d: object) => `{ ${Object.entries(d).map(([k, v]) => `${JSON.stringify(k)}: ${JSON.stringify(v)}`).join(', ')} }`;
+writeFileSync(sourcesFile, `{\n  "sources": [\n${sources.map((d) => `    ${oneLine(d)}`).join(',\n')}\n  ]\n}\n`);
+
+// --- the other formats' samples (one valid sample of each, so the console lists every format) ---
+
+const dose1 = day(now - 150 * DAY);
+const dose2 = day(now - 120 * DAY);
+const one = (texts: string[]): string => {
+  if (texts.length !== 1) throw new Error('an SHC sample must fit one QR code');
+  return texts[0]!;
+};
+const ddccWhole = ddccVaccinationSnake({ dose: 1, totalDoses: 2, date: dose2, brand: 'XM97T2', brandName: 'Covishield', hcid: 'DEMO-DDCC-REF-1' });
+
+samples.push(
+  { id: 'shc-vaccination', title: { en: 'SMART Health Card: 2 doses (Pfizer-BioNTech, CVX 208)', id: 'SMART Health Card: 2 dosis (Pfizer-BioNTech, CVX 208)' }, expect: 'GREEN',
+    qr: one(signShcQr(shcVaccinationCard({ nbf: now - 3600, doses: [{ cvx: '208', date: dose1 }, { cvx: '208', date: dose2 }] }), shcKey.privateKey, { kid: shcKey.kid })) },
+  { id: 'ddcc-vaccination', title: { en: 'WHO DDCC:VS 2/2 (Comirnaty), hcert −260/3', id: 'WHO DDCC:VS 2/2 (Comirnaty), hcert −260/3' }, expect: 'GREEN',
+    qr: sign({ ...base, hcertLabel: 3, dcc: ddccVaccination({ dose: 2, totalDoses: 2, date: dose2, hcid: 'DEMO-DDCC-VS-1' }) }) },
+  { id: 'ddcc-test-negative', title: { en: 'WHO DDCC:TR negative PCR (sampled at generation), hcert −260/4', id: 'WHO DDCC:TR PCR negatif (diambil saat dibuat), hcert −260/4' }, expect: 'GREEN until 72 h after generation, then RED',
+    qr: sign({ ...base, exp: now + 3 * DAY, hcertLabel: 4, dcc: ddccTest({ sampledAt: iso(now - 2 * 3600), hcid: 'DEMO-DDCC-TR-1' }) }) },
+  { id: 'ddcc-whole-payload', title: { en: 'WHO DDCC 1/2 (Covishield), whole COSE payload as the WHO reference issues it', id: 'WHO DDCC 1/2 (Covishield), seluruh payload COSE seperti implementasi rujukan WHO' }, expect: 'YELLOW',
+    qr: wrapHc1(signCose(cbor(ddccWhole), { alg: 'ES256', key: dscEc.privateKey, kid: dscEc.kid, kidUnprotected: true })) },
+  { id: 'icao-vaccination', title: { en: 'ICAO VDS-NC seal: 2 doses (Covishield), specimen state UTO', id: 'Segel ICAO VDS-NC: 2 dosis (Covishield), negara contoh UTO' }, expect: 'GREEN',
+    qr: signVdsNc(icaoVaccinationData({ uvci: 'DEMO0000001', doses: [{ des: 'XM97T2', nam: 'Covishield', dvc: dose1, seq: 1 }, { des: 'XM97T2', nam: 'Covishield', dvc: dose2, seq: 2 }] }), icaoBsc.privateKey, icaoBsc.der) },
+  { id: 'divoc-pedulilindungi', title: { en: 'DIVOC, PeduliLindungi shape: CoronaVac 2/2 (Ed25519)', id: 'DIVOC, bentuk PeduliLindungi: CoronaVac 2/2 (Ed25519)' }, expect: 'GREEN',
+    qr: divocQrText(await signDivocCredential(divocPeduliLindungi({ dose: 2, totalDoses: 2, date: dose2, issuanceDate: iso(now - 3600) }), divocKeys.ed25519.privateKey, DIVOC_ED25519_ID)) },
+  { id: 'divoc-cowin', title: { en: 'DIVOC, CoWIN shape: Covishield 2/2 (RSA)', id: 'DIVOC, bentuk CoWIN: Covishield 2/2 (RSA)' }, expect: 'GREEN',
+    qr: divocQrText(await signDivocCredential(divocCowin({ dose: 2, totalDoses: 2, date: dose2, issuanceDate: iso(now - 3600), effectiveUntil: day(now + 365 * DAY) }), divocKeys.rsa.privateKey, DIVOC_RSA_ID)) },
+);
 
 const samplesDir = join(root, 'samples');
 mkdirSync(samplesDir, { recursive: true });

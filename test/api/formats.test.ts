@@ -438,3 +438,49 @@ describe('DIVOC over HTTP (credentials in the PeduliLindungi and CoWIN shapes)',
     await expectInvalid(divocQrText(vc), 'DIVOC', 'KID_UNKNOWN');
   });
 });
+
+// --- the committed demo samples --------------------------------------------------------------
+
+const SAMPLES = path.join(ROOT, 'samples');
+const HAVE_SAMPLES = existsSync(path.join(SAMPLES, 'index.json'));
+if (!HAVE_SAMPLES) console.warn('SKIPPED (test/api/formats.test.ts): samples/index.json is missing (npm run demo:keys)');
+
+describe.skipIf(!HAVE_SAMPLES)('the demo samples (npm run demo:keys) through the shipped trust-lists/', () => {
+  const index = HAVE_SAMPLES
+    ? (JSON.parse(readFileSync(path.join(SAMPLES, 'index.json'), 'utf8')) as { generatedAt: string; samples: { id: string; expect: string; file: string }[] })
+    : { generatedAt: '', samples: [] };
+  // Signed at generatedAt; checked an hour later, whatever today is (as the console e2e test does).
+  const at = HAVE_SAMPLES ? new Date(Date.parse(index.generatedAt) + 3600_000).toISOString() : '';
+  let demo: Awaited<ReturnType<typeof import('../../src/compose.js').createService>>;
+  beforeAll(async () => {
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { createService } = await import('../../src/compose.js');
+    const { createLogger } = await import('../../src/logger.js');
+    const { LogCapture } = await import('../helpers/service.js');
+    demo = await createService({
+      trustListsDir: path.join(ROOT, 'trust-lists'),
+      dataDir: mkdtempSync(path.join(tmpdir(), 'lintas-data-')),
+      logger: createLogger({ level: 'info', destination: new LogCapture() }),
+      now: () => new Date(at),
+    });
+  });
+
+  it('lists a valid sample of every format', () => {
+    const prefixes = ['shc-', 'ddcc-', 'icao-', 'divoc-'];
+    for (const p of prefixes) expect(index.samples.some((s) => s.id.startsWith(p)), p).toBe(true);
+  });
+
+  it.each(index.samples.map((s) => [s.id, s] as const))('%s answers as its "expect" says', async (_id, s) => {
+    const qr = readFileSync(path.join(SAMPLES, s.file), 'utf8').trim();
+    const res = await request(demo.app).post('/v1/verify').set('content-type', 'application/json').send({ qr, at });
+    const [status, code] = /^(GREEN|YELLOW|RED|BLACK|INVALID)(?: \(([A-Z_]+)\))?/.exec(s.expect)!.slice(1);
+    expect(res.body.domestic.status).toBe(status);
+    if (code) expect(codes(res.body)).toEqual([code]);
+    else expect(res.body.outcome).toBe('VALID');
+    if (s.id.startsWith('shc-')) expect(res.body.format).toBe('SHC');
+    if (s.id.startsWith('ddcc-')) expect(res.body.format).toBe('WHO_DDCC');
+    if (s.id.startsWith('icao-')) expect(res.body.format).toBe('ICAO_VDS');
+    if (s.id.startsWith('divoc-')) expect(res.body.format).toBe('DIVOC');
+  });
+});
