@@ -329,6 +329,7 @@ describe.skipIf(!vectorsPresent)('SMART Health Cards dev-tools cases (health-car
 
   it('prints the tally', () => {
     console.log(`SHC dev-tools cases: ${cases.length}; verdict agrees ${tally.agree}, differs with written reason ${tally.differ}, not runnable (tabled) ${tally.skipped}`);
+    console.log(`conformance SHC: ${tally.agree}/${cases.length} health-cards-dev-tools cases agree with the dev-tools verdict; ${tally.differ} differ with a written reason, ${tally.skipped} not runnable (image files absent)`);
     expect(tally.agree + tally.differ + tally.skipped).toBe(cases.length);
   });
 });
