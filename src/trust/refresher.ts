@@ -42,6 +42,8 @@ export interface RefresherOptions {
   defaults?: RefresherDefaults;
   /** How often staleness and maximum age are re-judged (default 60 s). */
   tickSeconds?: number;
+  /** Never write DATA_DIR (the CLI's read-only commands). */
+  readOnly?: boolean;
   /** Called after every change of the snapshot in force (metrics). */
   onChange?: (snapshot: TrustSnapshot, at: Date) => void;
 }
@@ -252,6 +254,7 @@ export class TrustRefresher {
   }
 
   async #persist(def: SourceDef, outcome: Extract<SourceOutcome, { ok: true }>): Promise<void> {
+    if (this.#opts.readOnly) return;
     const raw = outcome.raw!;
     const record: SnapshotRecord = {
       id: def.id,

@@ -32,21 +32,19 @@ export class Hash16Set {
     return this.#slots.byteLength + this.#used.byteLength;
   }
 
-  #find(hash: Uint8Array, off: number): { slot: number; found: boolean } {
-    let slot = ((hash[off]! << 24) | (hash[off + 1]! << 16) | (hash[off + 2]! << 8) | hash[off + 3]!) & this.#mask;
+  /** The slot holding the hash (≥ 0), or -(empty slot + 1) where it would go. No allocation. */
+  #find(hash: Uint8Array, off: number): number {
+    const mask = this.#mask;
     const slots = this.#slots;
+    const used = this.#used;
+    let slot = ((hash[off]! << 24) | (hash[off + 1]! << 16) | (hash[off + 2]! << 8) | hash[off + 3]!) & mask;
     for (;;) {
-      if (this.#used[slot] === 0) return { slot, found: false };
+      if (used[slot] === 0) return -(slot + 1);
       const base = slot * HASH_BYTES;
-      let same = true;
-      for (let i = 0; i < HASH_BYTES; i++) {
-        if (slots[base + i] !== hash[off + i]) {
-          same = false;
-          break;
-        }
-      }
-      if (same) return { slot, found: true };
-      slot = (slot + 1) & this.#mask;
+      let i = 0;
+      while (i < HASH_BYTES && slots[base + i] === hash[off + i]) i++;
+      if (i === HASH_BYTES) return slot;
+      slot = (slot + 1) & mask;
     }
   }
 
@@ -54,8 +52,9 @@ export class Hash16Set {
   add(hash: Uint8Array, off = 0): boolean {
     if (hash.length - off < HASH_BYTES) throw new Error('a revocation hash is 16 bytes');
     if ((this.#size + 1) * 2 > this.#used.length) throw new Error('revocation set is full');
-    const { slot, found } = this.#find(hash, off);
-    if (found) return false;
+    const found = this.#find(hash, off);
+    if (found >= 0) return false;
+    const slot = -found - 1;
     this.#slots.set(hash.subarray(off, off + HASH_BYTES), slot * HASH_BYTES);
     this.#used[slot] = 1;
     this.#size++;
@@ -65,6 +64,6 @@ export class Hash16Set {
   /** Whether the first 16 bytes of `hash` are in the set. */
   has(hash: Uint8Array): boolean {
     if (hash.length < HASH_BYTES) return false;
-    return this.#find(hash, 0).found;
+    return this.#find(hash, 0) >= 0;
   }
 }
