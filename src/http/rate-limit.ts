@@ -113,7 +113,10 @@ export class RedisRateLimitStore implements RateLimitStore {
   }
 
   async close(): Promise<void> {
-    if (this.client.isOpen) await this.client.quit();
+    if (!this.client.isOpen) return;
+    // A graceful close waits for a connection that may never come back: only when ready.
+    if (this.client.isReady) await this.client.close();
+    else this.client.destroy();
   }
 }
 
