@@ -57,7 +57,7 @@ export async function verifyText(text: string, opts: VerifyOptions, deps: Pipeli
     if (!(err instanceof VerificationError)) throw err;
     return {
       report: invalid(
-        { format, checkedAt: opts.at.toISOString(), errors: [reportError(err.code, lang, err.detail)], warnings: [], checks: [] },
+        { format: err.format ?? format, checkedAt: opts.at.toISOString(), errors: [reportError(err.code, lang, err.detail)], warnings: [], checks: [] },
         deps.policyRef(),
       ),
     };

@@ -132,7 +132,14 @@ export const dccAdapter: FormatAdapter = {
   async verify(text: string, ctx: VerifyContext): Promise<AdapterResult> {
     const { cose, content } = decodeHc1(text);
     const kid = Buffer.from(cose.kid).toString('base64');
-    const signer = verifyHc1Signature(cose, ctx.trust.dcc(kid));
+    let signer: Signer;
+    try {
+      signer = verifyHc1Signature(cose, ctx.trust.dcc(kid));
+    } catch (err) {
+      // The shape already told a WHO document from an EU one: the report says which it was.
+      if (err instanceof VerificationError) err.format = content.kind;
+      throw err;
+    }
     const { claims } = content;
 
     const failures: Finding[] = [];
