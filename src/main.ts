@@ -6,7 +6,7 @@
 // the `isPrimary` branch. WORKERS=1 serves from this process.
 import cluster from 'node:cluster';
 import { readFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { auditKey } from './audit/log.js';
 import { clusterMetrics, exposeWorkerRegistry, IpcRateLimitStore, PrimaryLink, runPrimary } from './cluster.js';
@@ -68,7 +68,8 @@ async function serve(config: Config): Promise<void> {
       ...(config.CLIENTS_FILE ? { clientsFile: resolve(config.CLIENTS_FILE) } : {}),
       ...(config.REDIS_URL ? { redisUrl: config.REDIS_URL } : link ? { rateLimitStore: new IpcRateLimitStore(link) } : {}),
       ...(config.AUDIT_HMAC_KEY ? { auditKey: config.AUDIT_HMAC_KEY } : {}),
-      instance: slot === undefined ? 'main' : `worker-${slot}`,
+      // One hash chain per writing process; the host name keeps pods apart on a shared volume.
+      instance: `${hostname().replace(/[^A-Za-z0-9.-]/g, '_')}-${slot === undefined ? 'main' : `worker-${slot}`}`,
       maxInFlight: config.MAX_IN_FLIGHT,
       ...(link ? { metricsText: clusterMetrics(link) } : {}),
     },
