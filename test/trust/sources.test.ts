@@ -80,17 +80,19 @@ describe.skipIf(!haveDe)('dgcg-trustlist (EU gateway JSON array)', () => {
     expect(r.signers.map((s) => s.country)).toEqual([entries[0]!.country, entries[4]!.country]);
     expect(r.signers.every((s) => s.source === 't-dgcg-trustlist')).toBe(true);
     expect(r.dropped.map((d) => [d.kid, d.code])).toEqual([
+      // A DSC listed as a CSCA is not a CA: reported, and no CSCA of that country exists.
+      [entries[1]!.kid, 'NOT_CA'],
       ['AAAAAAAAAAA=', 'KID_MISMATCH'],
       [entries[3]!.kid, 'THUMBPRINT_MISMATCH'],
     ]);
   });
 
-  it('refuses a whole file that is not a JSON array, and a list from a URL (anchor checks come later)', async () => {
+  it('refuses a whole file that is not a JSON array, and a list from a URL without an anchor', async () => {
     const parse = (text: string, origin: 'file' | 'url' = 'file') =>
       parseDgcgTrustList({ def: def('dgcg-trustlist'), bytes: utf8(text), origin });
     await expect(parse('{"certificates":[]}')).rejects.toThrow(/not a JSON array/);
     await expect(parse('[{"kid":')).rejects.toThrow(/not JSON/);
-    await expect(parse('[]', 'url')).rejects.toThrow(/not supported yet/);
+    await expect(parse('[]', 'url')).rejects.toMatchObject({ code: 'ANCHOR_INVALID' });
   });
 });
 
