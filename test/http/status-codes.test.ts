@@ -133,6 +133,9 @@ describe('with CLIENTS_FILE', () => {
     expect(audit.status).toBe(200);
     expect(audit.body.check.ok).toBe(true);
     expect(audit.body.head.hash).toMatch(/^[0-9a-f]{64}$/);
+    const refresh = await request(svc.app).post('/v1/admin/trust/refresh').set('authorization', bearer(KEYS.admin));
+    expect(refresh.status).toBe(200);
+    expect(refresh.body.ready).toBe(true);
   });
 
   it('429 with Retry-After once a client is over its requestsPerMinute; other clients unaffected', async () => {
