@@ -57,6 +57,8 @@ export interface AppDeps {
   maxInFlight?: number;
   /** POST /v1/admin/trust/refresh; absent = 404. */
   refreshTrust?: () => Promise<unknown>;
+  /** More admin routes under /v1/admin, behind the admin scope (trust sources, held lists). */
+  adminRoutes?: express.Router;
   /** GET /v1/admin/audit: re-walks this process's audit chain. */
   checkAudit?: () => unknown;
   /** /metrics of a whole process group (cluster primary); absent or failing = this process. */
@@ -313,6 +315,7 @@ export function createApp(deps: AppDeps): express.Express {
     await deps.refreshTrust();
     res.json(deps.trust.summary(deps.now()));
   });
+  if (deps.adminRoutes) admin.use(deps.adminRoutes);
   admin.use((_req, _res) => {
     throw new HttpProblem(404, 'no such resource');
   });

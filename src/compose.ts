@@ -18,6 +18,7 @@ import { openTrust, type RefresherDefaults, type TrustRefresher } from './trust/
 import { withStaleWarnings } from './trust/report-warnings.js';
 import { consoleRouter } from './http/console.js';
 import { imageRouter } from './http/image.js';
+import { trustAdminRouter } from './http/trust-admin.js';
 import { createEdge, type EdgeOptions } from './http/edge.js';
 import type { TrustStore } from './trust/store.js';
 
@@ -96,6 +97,8 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
     },
     trust: { ready: () => trust.ready(), summary: (at) => trust.summary(at) },
     refreshTrust: () => trustRefresher.refresh(),
+    // GET /v1/admin/trust/sources/:id and POST …/accept-held (a list the shrink guard holds).
+    adminRoutes: trustAdminRouter(trustRefresher, now),
     logger,
     metrics,
     now,
