@@ -305,6 +305,31 @@ export function openApiDocument(opts: { serverUrl?: string } = {}): Record<strin
           },
         },
       },
+      '/v1/admin/trust/sources/{id}': {
+        get: {
+          operationId: 'adminTrustSource',
+          summary: 'One trust source: status, staleness, and whether a list is held by the shrink guard',
+          tags: ['admin'],
+          security: [{ apiKey: [] }, { mutualTls: [] }],
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: { '200': { description: 'The source status' }, ...guarded('admin'), '404': problem('No such source, or no CLIENTS_FILE') },
+        },
+      },
+      '/v1/admin/trust/sources/{id}/accept-held': {
+        post: {
+          operationId: 'adminTrustAcceptHeld',
+          summary: 'Apply the list the shrink guard holds for this source (an operator decision)',
+          tags: ['admin'],
+          security: [{ apiKey: [] }, { mutualTls: [] }],
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: {
+            '200': { description: 'The source status after applying the held list' },
+            ...guarded('admin'),
+            '404': problem('No such source, or no CLIENTS_FILE'),
+            '409': problem('The source holds no list (NOTHING_HELD)'),
+          },
+        },
+      },
       '/healthz': { get: { operationId: 'healthz', summary: '200 when the process is up', tags: ['operations'], responses: { '200': { description: 'Up' } } } },
       '/readyz': {
         get: {

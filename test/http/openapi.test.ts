@@ -24,7 +24,7 @@ function appRoutes(): string[] {
   const walk = (stack: unknown[], prefix: string) => {
     for (const layer of stack as { route?: { path: string | string[]; methods: Record<string, boolean> }; handle?: { stack?: unknown[] }; matchers?: unknown; regexp?: RegExp; name?: string }[]) {
       if (layer.route) {
-        for (const p of [layer.route.path].flat()) for (const m of Object.keys(layer.route.methods)) out.push(`${m} ${prefix}${p}`);
+        for (const p of [layer.route.path].flat()) for (const m of Object.keys(layer.route.methods)) out.push(`${m} ${prefix}${p}`.replace(/:(\w+)/g, '{$1}'));
       } else if (layer.handle?.stack) {
         const mount = layer.name === 'router' && (layer as { __mountpath?: string }).__mountpath;
         walk(layer.handle.stack, prefix + (typeof mount === 'string' ? mount : ''));
