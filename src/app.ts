@@ -140,6 +140,10 @@ export function createApp(deps: AppDeps): express.Express {
           frameAncestors: ["'none'"],
           baseUri: ["'none'"],
           formAction: ["'self'"],
+          // No external fonts (the page ships none), and no forced HTTPS upgrade: a border post
+          // may serve the console over plain HTTP on its own network, where an upgrade breaks it.
+          fontSrc: ["'self'"],
+          upgradeInsecureRequests: null,
         },
       },
     }),

@@ -227,3 +227,16 @@ describe('batch, trust and probes', () => {
     for (const secret of ['Pratama', 'Ayu Lestari', '1990-04-12', 'HC1:']) expect(logs).not.toContain(secret);
   });
 });
+
+describe('security headers of the console page', () => {
+  it('sends a strict CSP without external fonts or forced upgrades, and camera=(self)', async () => {
+    const res = await request(svc.app).get('/');
+    const csp = String(res.headers['content-security-policy']);
+    expect(csp).toContain("default-src 'self'");
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("font-src 'self'");
+    expect(csp).not.toContain('https:');
+    expect(csp).not.toContain('upgrade-insecure-requests');
+    expect(res.headers['permissions-policy']).toContain('camera=(self)');
+  });
+});
