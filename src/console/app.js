@@ -142,7 +142,7 @@ async function run(input, opts = {}) {
     renderResult();
   }
   setBusy(true);
-  const headers = { 'Accept-Language': state.lang, Accept: 'application/json' };
+  const headers = { 'Accept-Language': state.lang, Accept: 'application/json', ...authHeader() };
   let res;
   try {
     if (input.kind === 'text') {
@@ -336,11 +336,30 @@ function stopCamera() {
   setCameraStatus('');
 }
 
+// ---- access key ----------------------------------------------------------------------------
+
+// With CLIENTS_FILE set, /v1 needs a bearer key. It lives in this page's memory only: never in
+// browser storage, so closing or reloading the page forgets it.
+let apiKey = '';
+
+function authHeader() {
+  return apiKey ? { Authorization: `Bearer ${apiKey}` } : {};
+}
+
+function bindKeyForm() {
+  $('key-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    apiKey = $('api-key').value.trim();
+    $('api-key').value = '';
+    loadSamples();
+  });
+}
+
 // ---- samples -------------------------------------------------------------------------------
 
 async function loadSamples() {
   try {
-    const res = await fetch('/v1/samples', { cache: 'no-store' });
+    const res = await fetch('/v1/samples', { cache: 'no-store', headers: authHeader() });
     if (!res.ok) return;
     const body = await res.json();
     state.samples = Array.isArray(body.samples) ? body.samples.filter((s) => typeof s.qr === 'string' && s.qr) : [];
@@ -409,6 +428,7 @@ function wire() {
 
 state.lang = initialLang();
 wire();
+bindKeyForm();
 applyStaticTexts();
 renderResult();
 void loadSamples();

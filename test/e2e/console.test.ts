@@ -18,7 +18,9 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import pngjs from 'pngjs';
 import QRCode from 'qrcode';
+import { createHash } from 'node:crypto';
 import { createService } from '../../src/compose.js';
+import { ClientRegistry } from '../../src/http/auth.js';
 import { createLogger } from '../../src/logger.js';
 import { LogCapture } from '../helpers/service.js';
 
@@ -291,6 +293,45 @@ describe.skipIf(!HAVE_CHROMIUM || !HAVE_SAMPLES)('officer console in headless Ch
       await shot(p, 'console-green-phone-id', { fullPage: false });
     } finally {
       await phone.close();
+    }
+  });
+
+  it('with CLIENTS_FILE set, the page asks for an access key, keeps it in memory only, and then verifies', async () => {
+    const key = 'officer-console-key-0123456789abcdef';
+    const clients = ClientRegistry.parse({ clients: [{ id: 'border-post', keySha256: createHash('sha256').update(key).digest('hex'), scopes: ['verify'] }] });
+    const locked = await createService({
+      trustListsDir: join(ROOT, 'trust-lists'),
+      dataDir: join(work, 'data-locked'),
+      samplesDir: SAMPLES,
+      now: sampleClock,
+      logger: createLogger({ level: 'silent' }),
+      trustRefresh: false,
+      edge: { clients },
+    });
+    const lockedServer = createServer(locked.app);
+    await new Promise<void>((resolve) => lockedServer.listen(0, '127.0.0.1', resolve));
+    const ctx = await browser.newContext({ locale: 'en-GB' });
+    const p = await ctx.newPage();
+    try {
+      await p.goto(`http://127.0.0.1:${(lockedServer.address() as AddressInfo).port}/`);
+      await p.waitForSelector('html[data-ready="true"]');
+      await p.fill('#qr-text', sample('vaccination-complete'));
+      await p.click('#paste-submit');
+      await p.waitForSelector('#problem:not([hidden])');
+      expect(await p.textContent('#problem')).toContain('access key');
+      await p.fill('#api-key', key);
+      await p.click('#key-submit');
+      expect(await p.inputValue('#api-key')).toBe('');
+      await p.fill('#qr-text', sample('vaccination-complete'));
+      await p.click('#paste-submit');
+      await p.waitForSelector('#card[data-status="GREEN"]');
+      const stored = (await p.evaluate('JSON.stringify([Object.keys(localStorage), sessionStorage.length, document.cookie])')) as string;
+      expect(stored).not.toContain(key);
+      expect(JSON.parse(stored)[1]).toBe(0);
+    } finally {
+      await ctx.close();
+      await new Promise<void>((resolve) => lockedServer.close(() => resolve()));
+      await locked.close();
     }
   });
 
