@@ -1,9 +1,8 @@
 // One demo signer and one valid ES256 HC1 for the benchmarks, written to a temp trust folder.
-import { createHash } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { makeCsca, makeDsc, type DemoCertificate } from '../src/demo/pki.js';
+import { dgcgEntry, makeCsca, makeDsc, type DemoCertificate } from '../src/demo/pki.js';
 import { vaccination } from '../src/demo/samples.js';
 import { issueHc1 } from '../src/formats/dcc/encode.js';
 
@@ -25,16 +24,7 @@ export async function benchFixture(): Promise<BenchFixture> {
   const trustDir = mkdtempSync(join(tmpdir(), 'lintas-bench-'));
   writeFileSync(
     join(trustDir, 'dsc.json'),
-    JSON.stringify([
-      {
-        kid: Buffer.from(dsc.kid).toString('base64'),
-        country: 'XA',
-        certificateType: 'DSC',
-        timestamp: '2026-01-01T00:00:00Z',
-        thumbprint: createHash('sha256').update(dsc.der).digest('hex'),
-        rawData: Buffer.from(dsc.der).toString('base64'),
-      },
-    ]),
+    JSON.stringify([dgcgEntry(dsc, { country: 'XA', timestamp: '2026-01-01T00:00:00Z' })]),
   );
   writeFileSync(join(trustDir, 'sources.json'), JSON.stringify({ sources: [{ id: 'bench', type: 'dgcg-trustlist', file: 'dsc.json' }] }));
   return { dsc, qr, trustDir };

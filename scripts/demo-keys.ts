@@ -5,11 +5,10 @@
 // Besides the EU DCC list (demo/dsc.json, source local-demo) it writes one demo source per
 // other format — an SHC issuer JWKS, an ICAO CSCA bundle (specimen state UTO/UT) and DIVOC
 // issuer keys — and lists them in trust-lists/sources.json after local-demo.
-import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { makeCsca, makeDsc, EKU, type DemoCertificate } from '../src/demo/pki.js';
+import { dgcgEntry, makeCsca, makeDsc, EKU, type DemoCertificate } from '../src/demo/pki.js';
 import { recovery, test, vaccination } from '../src/demo/samples.js';
 import {
   DEMO_SHC_ISS,
@@ -44,16 +43,7 @@ const dscEc = await makeDsc(csca, { country: 'XA', name: 'Lintas Demo DSC ES256'
 const dscRsa = await makeDsc(csca, { country: 'XA', name: 'Lintas Demo DSC PS256', alg: 'PS256', ...dscValidity });
 const dscTestOnly = await makeDsc(csca, { country: 'XA', name: 'Lintas Demo DSC tests only', eku: [EKU.test], ...dscValidity });
 
-function entry(cert: DemoCertificate, type: 'DSC' | 'CSCA') {
-  return {
-    kid: Buffer.from(cert.kid).toString('base64'),
-    timestamp: iso(now),
-    country: 'XA',
-    certificateType: type,
-    thumbprint: createHash('sha256').update(cert.der).digest('hex'),
-    rawData: Buffer.from(cert.der).toString('base64'),
-  };
-}
+const entry = (cert: DemoCertificate, type: 'DSC' | 'CSCA') => dgcgEntry(cert, { country: 'XA', type, timestamp: iso(now) });
 
 const demoDir = join(root, 'trust-lists', 'demo');
 mkdirSync(demoDir, { recursive: true });

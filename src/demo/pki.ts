@@ -88,3 +88,15 @@ export const EKU = {
   vaccination: '1.3.6.1.4.1.1847.2021.1.2',
   recovery: '1.3.6.1.4.1.1847.2021.1.3',
 } as const;
+
+/** An EU gateway trust-list entry (`dgcg-trustlist`) for a demo certificate. */
+export function dgcgEntry(cert: DemoCertificate, opts: { country: string; type?: 'DSC' | 'CSCA'; timestamp: string }) {
+  return {
+    kid: Buffer.from(cert.kid).toString('base64'),
+    timestamp: opts.timestamp,
+    country: opts.country,
+    certificateType: opts.type ?? 'DSC',
+    thumbprint: createHash('sha256').update(cert.der).digest('hex'),
+    rawData: Buffer.from(cert.der).toString('base64'),
+  };
+}

@@ -1,11 +1,10 @@
 // A real service over a temporary trust folder with a fresh demo PKI, so HTTP tests sign
 // certificates on the spot (nothing pre-signed, no private key in the repo).
-import { createHash } from 'node:crypto';
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
-import { makeCsca, makeDsc, EKU, type DemoCertificate } from '../../src/demo/pki.js';
+import { dgcgEntry, makeCsca, makeDsc, EKU, type DemoCertificate } from '../../src/demo/pki.js';
 import { createService, type Service } from '../../src/compose.js';
 import { issueHc1, type Hc1Claims } from '../../src/formats/dcc/encode.js';
 import { createLogger } from '../../src/logger.js';
@@ -36,16 +35,7 @@ export function testPki(): Promise<TestPki> {
   return pkiPromise;
 }
 
-function entry(cert: DemoCertificate) {
-  return {
-    kid: Buffer.from(cert.kid).toString('base64'),
-    timestamp: '2026-01-01T00:00:00Z',
-    country: 'XA',
-    certificateType: 'DSC',
-    thumbprint: createHash('sha256').update(cert.der).digest('hex'),
-    rawData: Buffer.from(cert.der).toString('base64'),
-  };
-}
+const entry = (cert: DemoCertificate) => dgcgEntry(cert, { country: 'XA', timestamp: '2026-01-01T00:00:00Z' });
 
 /**
  * A further trust source for the temporary trust folder: its sources.json entry, and the files

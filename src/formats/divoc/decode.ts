@@ -3,6 +3,7 @@
 // themselves (QR byte mode, read as Latin-1 text, starting with the local-header magic
 // "PK\x03\x04"), or the credential JSON as it is.
 import { VerificationError } from '../../errors.js';
+import { jsonDepth } from '../shared.js';
 import { CREDENTIALS_V1, DIVOC_CONTEXT_URLS } from './contexts/index.js';
 import { SUITES } from './proof.js';
 import { MAX_ZIP_BYTES, readCertificateJson } from './zip.js';
@@ -25,18 +26,6 @@ export function detectDivoc(text: string): boolean {
   return text.trimStart().startsWith('{') && mentionsDivocContext(text);
 }
 
-function depthOf(value: unknown): number {
-  let max = 0;
-  const stack: [unknown, number][] = [[value, 1]];
-  while (stack.length > 0) {
-    const [v, d] = stack.pop()!;
-    if (typeof v !== 'object' || v === null) continue;
-    if (d > max) max = d;
-    if (max > MAX_DEPTH) return max;
-    for (const child of Object.values(v)) stack.push([child, d + 1]);
-  }
-  return max;
-}
 
 function zipBytes(text: string): Uint8Array {
   if (hasB64Prefix(text)) {
@@ -69,7 +58,7 @@ export function decodeDivoc(text: string): DecodedDivoc {
   } catch {
     throw new VerificationError('CBOR_INVALID', 'certificate.json is not JSON');
   }
-  if (depthOf(doc) > MAX_DEPTH) throw new VerificationError('PAYLOAD_TOO_LARGE', `credential nested deeper than ${MAX_DEPTH}`);
+  if (jsonDepth(doc, MAX_DEPTH) > MAX_DEPTH) throw new VerificationError('PAYLOAD_TOO_LARGE', `credential nested deeper than ${MAX_DEPTH}`);
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new VerificationError('CBOR_INVALID', 'credential is not a JSON object');
   const vc = doc as Record<string, unknown>;
   const ctx = vc['@context'];

@@ -4,7 +4,7 @@
 // totalDoses, date, effectiveStart, effectiveUntil, certificateId, batch, icd11Code,
 // facility{name, address{addressCountry}}}.
 import type { HealthCertificate, Holder, VaccinationEvidence } from '../../model.js';
-import { icaoStandardName } from '../icao/map.js';
+import { icaoStandardName } from '../shared.js';
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -2,6 +2,7 @@
 // profile: proof of vaccination (`uvci`, `pid`, `ve[]{des, nam, dis, vd[]{dvc, seq, ctr, adm,
 // lot}}`) and proof of testing (`utci`, `pid`, `sp{spn, ctr}`, `dat{sc, ri}`, `tr{tc, r, m}`).
 import type { Coded, Evidence, HealthCertificate, Holder } from '../../model.js';
+import { namedHolder } from '../shared.js';
 import { toAlpha2 } from './countries.js';
 import type { VdsNcSeal } from './seal.js';
 
@@ -10,17 +11,6 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 }
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 ? v : undefined);
 const DATE = /^\d{4}(-\d{2}){0,2}$/;
-
-/** ICAO 9303 transliteration shape (as EU `fnt`): A–Z and `<` only. */
-export function icaoStandardName(name: string): string {
-  return name
-    .normalize('NFD')
-    .replace(/\p{M}/gu, '')
-    .toUpperCase()
-    .trim()
-    .replace(/[\s-]+/g, '<')
-    .replace(/[^A-Z<]/g, '');
-}
 
 /**
  * `pid.n` is the name as printed on the travel document: primary identifier (surname), two
@@ -31,16 +21,7 @@ export function splitName(n: string): Holder {
   const at = n.indexOf('  ');
   const family = (at < 0 ? n : n.slice(0, at)).trim();
   const given = at < 0 ? '' : n.slice(at + 2).trim();
-  const holder: Holder = {};
-  if (family) {
-    holder.familyName = family;
-    holder.familyNameStd = icaoStandardName(family);
-  }
-  if (given) {
-    holder.givenName = given;
-    holder.givenNameStd = icaoStandardName(given);
-  }
-  return holder;
+  return namedHolder(family, given);
 }
 
 function country(code: unknown): Coded | undefined {

@@ -3,6 +3,7 @@
 // clock here: this only checks the shape and computes the bytes the signature covers.
 import canonicalize from 'canonicalize';
 import { VerificationError } from '../../errors.js';
+import { jsonDepth } from '../shared.js';
 
 /** The two seal types of the health profile (hdr.t); anything else is not this format. */
 export const VDS_TYPES = ['icao.vacc', 'icao.test'] as const;
@@ -42,19 +43,6 @@ function looksLikeSeal(text: string): boolean {
   return t.startsWith('{') && text.length <= MAX_SEAL_CHARS && /icao/i.test(text);
 }
 
-function depthOf(value: unknown): number {
-  // Iterative, so a hostile document cannot exhaust the stack before we reject it.
-  let max = 0;
-  const stack: [unknown, number][] = [[value, 1]];
-  while (stack.length > 0) {
-    const [v, d] = stack.pop()!;
-    if (typeof v !== 'object' || v === null) continue;
-    if (d > max) max = d;
-    if (max > MAX_SEAL_DEPTH) return max;
-    for (const child of Object.values(v)) stack.push([child, d + 1]);
-  }
-  return max;
-}
 
 function parseJson(text: string): unknown {
   try {
@@ -99,7 +87,7 @@ export function parseSeal(text: string): VdsNcSeal {
   if (text.length > MAX_SEAL_CHARS) throw new VerificationError('PAYLOAD_TOO_LARGE', `seal over ${MAX_SEAL_CHARS} characters`);
   const doc = parseJson(text);
   if (doc === undefined) throw new VerificationError('CBOR_INVALID', 'seal is not JSON');
-  if (depthOf(doc) > MAX_SEAL_DEPTH) throw new VerificationError('PAYLOAD_TOO_LARGE', `seal nested deeper than ${MAX_SEAL_DEPTH}`);
+  if (jsonDepth(doc, MAX_SEAL_DEPTH) > MAX_SEAL_DEPTH) throw new VerificationError('PAYLOAD_TOO_LARGE', `seal nested deeper than ${MAX_SEAL_DEPTH}`);
   const type = sealType(doc);
   if (!type || !isRecord(doc) || !isRecord(doc.data) || !isRecord(doc.data.hdr)) {
     throw new VerificationError('CBOR_INVALID', 'not a VDS-NC health seal');

@@ -11,6 +11,7 @@
 // CWT_INVALID ("lacks required claims or holds no health certificate").
 import { inflateRawSync } from 'node:zlib';
 import { VerificationError } from '../../errors.js';
+import { jsonDepth } from '../shared.js';
 import { MAX_JWS_CHARS } from './numeric.js';
 
 /** security.md §2 size table: the inflated SHC payload ≤ 64 KiB. */
@@ -79,18 +80,6 @@ function parseJsonObject(bytes: Uint8Array, what: string): Record<string, unknow
   }
   if (!isRecord(value)) throw new VerificationError('CBOR_INVALID', `JWS ${what} is not a JSON object`);
   return value;
-}
-
-/** Iterative depth check: JSON.parse copes with deep input, recursive readers later may not. */
-export function jsonDepthWithin(value: unknown, max: number): boolean {
-  const stack: [unknown, number][] = [[value, 1]];
-  while (stack.length > 0) {
-    const [v, d] = stack.pop()!;
-    if (typeof v !== 'object' || v === null) continue;
-    if (d > max) return false;
-    for (const child of Object.values(v)) if (typeof child === 'object' && child !== null) stack.push([child, d + 1]);
-  }
-  return true;
 }
 
 /** Raw DEFLATE with an output cap; bytes after the end of the stream are refused (unsigned riders). */
@@ -162,7 +151,7 @@ export function decodeJws(jws: string): DecodedJws {
   const header = parseHeader(h);
   const signature = b64url(s, 'signature');
   const payload = parseJsonObject(inflateRaw(b64url(p, 'payload')), 'payload');
-  if (!jsonDepthWithin(payload, MAX_JSON_DEPTH)) throw new VerificationError('PAYLOAD_TOO_LARGE', 'payload JSON nested too deeply');
+  if (jsonDepth(payload, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) throw new VerificationError('PAYLOAD_TOO_LARGE', 'payload JSON nested too deeply');
   return {
     header,
     signingInput: Buffer.from(`${h}.${p}`, 'ascii'),

@@ -2,7 +2,7 @@
 // Cards Vaccination & Testing IG (Patient, Immunization, Observation). An SHC states no dose
 // "x of y"; the choice below is documented where it is made.
 import type { Coded, Evidence, HealthCertificate, Holder, TestEvidence, VaccinationEvidence } from '../../model.js';
-import { icaoStandardName } from '../icao/map.js';
+import { namedHolder } from '../shared.js';
 import { isRecord, type ShcClaims } from './jws.js';
 
 export const SHC_TYPE_HEALTH_CARD = 'https://smarthealth.cards#health-card';
@@ -115,14 +115,7 @@ function holderOf(patient: Record<string, unknown> | undefined, problems: string
   if (name) {
     const family = str(name.family)?.trim();
     const given = Array.isArray(name.given) ? name.given.filter((g): g is string => typeof g === 'string' && g.trim() !== '').join(' ') : '';
-    if (family) {
-      holder.familyName = family;
-      holder.familyNameStd = icaoStandardName(family);
-    }
-    if (given) {
-      holder.givenName = given;
-      holder.givenNameStd = icaoStandardName(given);
-    }
+    Object.assign(holder, namedHolder(family, given));
     if (!family && !given && str(name.text)) holder.familyName = (name.text as string).trim();
   }
   if (!holder.familyName && !holder.givenName) problems.push('Patient has no name');
