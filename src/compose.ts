@@ -120,12 +120,8 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
   };
   // The officer console and image upload share the pipeline, metrics and audit of the JSON routes.
   deps.extend = (app, edgeApi) => {
-    // A router per image request, so its verifications reach the audit log with the
-    // request's client (edgeApi.verify); image uploads are rare next to JSON verifications.
-    app.use((req, res, next) => {
-      if (req.path !== '/v1/verify/image') return next();
-      imageRouter((qr, at, lang) => edgeApi.verify(req, res, qr, at, lang), { ready: () => trust.ready(), now })(req, res, next);
-    });
+    // Image verifications reach the audit log with the request's client, like JSON ones.
+    app.use(imageRouter((qr, at, lang, req, res) => edgeApi.verify(req, res, qr, at, lang), { ready: () => trust.ready(), now }));
     app.use(consoleRouter({ samplesDir: opts.samplesDir ?? DEFAULT_SAMPLES_DIR }));
   };
   const app = createApp(deps);

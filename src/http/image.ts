@@ -14,7 +14,8 @@ import { AtSchema } from './schemas.js';
 export const IMAGE_LIMIT = '5mb';
 export const IMAGE_TYPES = ['image/png', 'image/jpeg'];
 
-export type VerifyQr = (qr: string, at: Date, lang: Lang) => Promise<Report>;
+/** Verifies the decoded text; the request and response let the caller audit it for the client. */
+export type VerifyQr = (qr: string, at: Date, lang: Lang, req: Request, res: Response) => Promise<Report>;
 
 export interface ImageRouterOptions {
   /** False while no trust source is loaded: answer 503 like the other verify routes. */
@@ -79,7 +80,7 @@ export function imageRouter(verify: VerifyQr, opts: ImageRouterOptions = {}): ex
         if (err instanceof ImageDecodeError) throw new HttpProblem(STATUS[err.code], err.detail, err.code);
         throw err;
       }
-      const report = await verify(text, at, langOf(req));
+      const report = await verify(text, at, langOf(req), req, res);
       // The report carries a name and a date of birth: no shared cache may keep it.
       res.setHeader('Cache-Control', 'no-store');
       res.json(report);
