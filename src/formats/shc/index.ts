@@ -6,7 +6,8 @@ import { VerificationError } from '../../errors.js';
 import type { Check } from '../../model.js';
 import type { Signer, TrustResolver } from '../../trust/types.js';
 import type { AdapterResult, Finding, FormatAdapter, Notice, VerifyContext } from '../format.js';
-import { checkSignature } from '../signature.js';
+import { compactVerify } from 'jose';
+import { keyFits } from '../signature.js';
 import { isRevoked, type ShcCrl, type ShcCrlLookup } from './crl.js';
 import { decodeJws, type DecodedJws } from './jws.js';
 import { mapShc } from './map.js';
@@ -39,16 +40,22 @@ function trustCrls(trust: TrustResolver): ShcCrlLookup | undefined {
  * issuer and kid; ALGORITHM_UNSUPPORTED when no candidate is a P-256 key; SIGNATURE_INVALID
  * otherwise (a DER signature is not 64 bytes of raw r‖s and fails, RFC 7518 §3.4).
  */
-export function findSigner(jws: DecodedJws, trust: TrustResolver): Signer {
+export async function findSigner(jws: DecodedJws, trust: TrustResolver): Promise<Signer> {
   const candidates = trust.shc(jws.claims.iss, jws.header.kid);
   if (candidates.length === 0) throw new VerificationError('KID_UNKNOWN', 'no trusted SMART Health Card issuer key for this iss and kid');
-  let keyFits = false;
+  let fitting = false;
   for (const signer of candidates) {
-    const outcome = checkSignature('ES256', signer, jws.signingInput, jws.signature);
-    if (outcome === 'VALID') return signer;
-    if (outcome !== 'KEY_MISMATCH') keyFits = true;
+    if (!keyFits('ES256', signer)) continue;
+    fitting = true;
+    try {
+      // jose checks the JWS itself (alg allow-list, crit, raw r‖s ECDSA; RFC 7515/7518).
+      await compactVerify(jws.compact, signer.publicKey, { algorithms: ['ES256'] });
+      return signer;
+    } catch {
+      // the next candidate with this kid, if any
+    }
   }
-  if (!keyFits) throw new VerificationError('ALGORITHM_UNSUPPORTED', 'ES256 does not match the issuer key type');
+  if (!fitting) throw new VerificationError('ALGORITHM_UNSUPPORTED', 'ES256 does not match the issuer key type');
   throw new VerificationError('SIGNATURE_INVALID', jws.signature.length === 64 ? 'JWS signature does not verify' : 'JWS signature is not 64 bytes of raw r‖s');
 }
 
@@ -89,7 +96,7 @@ export function createShcAdapter(options: ShcAdapterOptions = {}): FormatAdapter
     detect: hasShcPrefix,
     async verify(text: string, ctx: VerifyContext): Promise<AdapterResult> {
       const jws = decodeJws(qrToJws(text));
-      const signer = findSigner(jws, ctx.trust);
+      const signer = await findSigner(jws, ctx.trust);
 
       const failures: Finding[] = [];
       const warnings: Notice[] = [];

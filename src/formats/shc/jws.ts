@@ -45,7 +45,8 @@ export interface ShcClaims {
 export interface DecodedJws {
   header: ShcHeader;
   /** ASCII bytes of `header.payload` exactly as received: what the signature covers. */
-  signingInput: Uint8Array;
+  /** The compact JWS as received, for the signature check. */
+  compact: string;
   signature: Uint8Array;
   claims: ShcClaims;
   /** The decoded payload JSON (for business rules; never logged). */
@@ -154,7 +155,7 @@ export function decodeJws(jws: string): DecodedJws {
   if (jsonDepth(payload, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) throw new VerificationError('PAYLOAD_TOO_LARGE', 'payload JSON nested too deeply');
   return {
     header,
-    signingInput: Buffer.from(`${h}.${p}`, 'ascii'),
+    compact: jws,
     signature: new Uint8Array(signature),
     claims: parseClaims(payload),
     payload,
