@@ -4,7 +4,7 @@
 // zod schemas here; the HTTP tests parse real answers with them, so the document cannot drift
 // from what the service sends.
 //
-// (@asteasolutions/zod-to-openapi 9 needs `extendZodWithOpenApi` on the same zod instance the
+// (@asteasolutions/zod-to-openapi 9 was tried and dropped: it needs `extendZodWithOpenApi` on the zod instance the
 // schemas were built with; under this ESM/CJS mix it did not take, so the native converter is
 // used.)
 import { z } from 'zod';
