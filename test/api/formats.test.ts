@@ -110,7 +110,7 @@ const codes = (body: { errors: { code: string }[] }) => body.errors.map((e) => e
 async function expectInvalid(qr: string, format: string | null, code: string): Promise<void> {
   const res = await verify(qr);
   expect(res.status).toBe(200);
-  expect(res.body).toMatchObject({ outcome: 'INVALID', format, domestic: { status: 'INVALID', reasons: [code], policy: 'ID-2021-09@2' } });
+  expect(res.body).toMatchObject({ outcome: 'INVALID', format, domestic: { status: 'INVALID', reasons: [code], policy: 'ID-2021-09@1' } });
   expect(codes(res.body)).toEqual([code]);
 }
 
@@ -136,7 +136,7 @@ describe('SMART Health Cards over HTTP', () => {
       issuedAt: '2021-08-01T00:00:00.000Z',
       holder: { familyName: 'Pratama-Müller', givenName: 'Ayu Lestari', dateOfBirth: '1990-04-12' },
       certificate: { type: 'vaccination', product: { code: 'CVX:208' }, doseNumber: 2, totalDoses: 2, date: '2021-06-22', issuer: SHC_ISS },
-      domestic: { status: 'GREEN', reasons: ['VAX_PRIMARY_COMPLETE'], validUntil: null, policy: 'ID-2021-09@2' },
+      domestic: { status: 'GREEN', reasons: ['VAX_PRIMARY_COMPLETE'], validUntil: null, policy: 'ID-2021-09@1' },
     });
     expect(res.body.warnings.map((w: { code: string }) => w.code)).toContain('NO_EXPIRY');
   });
@@ -190,7 +190,7 @@ describe('WHO DDCC over HTTP (HC1 with the WHO logical model)', () => {
       expiresAt: '2030-12-01T00:00:00.000Z',
       holder: { familyName: DDCC_HOLDER_NAME, dateOfBirth: '1990-04-12' },
       certificate: { type: 'vaccination', product: { code: 'ICD11:XM8NQ0', display: 'Comirnaty' }, dose: '2/2', date: '2021-08-01', country: { code: 'XA' } },
-      domestic: { status: 'GREEN', reasons: ['VAX_PRIMARY_COMPLETE'], validUntil: null, policy: 'ID-2021-09@2' },
+      domestic: { status: 'GREEN', reasons: ['VAX_PRIMARY_COMPLETE'], validUntil: null, policy: 'ID-2021-09@1' },
     });
   });
 
@@ -276,7 +276,7 @@ describe('ICAO VDS-NC over HTTP (seals of our own test CSCA, state UTO)', () => 
       signer: { country: 'UT', algorithm: 'ES256', source: 'test-icao' },
       holder: { familyName: 'PRATAMA MUELLER', givenName: 'AYU LESTARI', dateOfBirth: '1990-04-12' },
       certificate: { type: 'vaccination', product: { code: 'ICD11:XM97T2', display: 'Covishield' }, doseNumber: 2, date: '2021-09-01', sealType: 'icao.vacc' },
-      domestic: { status: 'GREEN', reasons: ['VAX_PRIMARY_COMPLETE'], validUntil: null, policy: 'ID-2021-09@2' },
+      domestic: { status: 'GREEN', reasons: ['VAX_PRIMARY_COMPLETE'], validUntil: null, policy: 'ID-2021-09@1' },
     });
     expect(res.body.signer.kid).toBe(Buffer.from(icaoBsc.kid).toString('base64'));
   });
@@ -365,7 +365,7 @@ describe('DIVOC over HTTP (credentials in the PeduliLindungi and CoWIN shapes)',
       issuedAt: '2021-10-02T03:00:00.000Z',
       holder: { familyName: 'Budi Santoso', dateOfBirth: '1985-04-12' },
       certificate: { type: 'vaccination', product: { code: 'Sinovac' }, doseNumber: 2, totalDoses: 2, date: '2021-10-01', country: 'ID', icd11Code: 'XM7HT3' },
-      domestic: { status: 'GREEN', reasons: ['VAX_PRIMARY_COMPLETE'], validUntil: null, policy: 'ID-2021-09@2' },
+      domestic: { status: 'GREEN', reasons: ['VAX_PRIMARY_COMPLETE'], validUntil: null, policy: 'ID-2021-09@1' },
     });
     expect(res.body.warnings.map((w: { code: string }) => w.code)).toContain('NO_EXPIRY');
     done();

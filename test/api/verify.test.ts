@@ -32,7 +32,7 @@ describe('POST /v1/verify with EU DCC', () => {
       expiresAt: '2030-12-01T00:00:00.000Z',
       holder: { familyName: 'Pratama-Müller', givenName: 'Ayu Lestari', dateOfBirth: '1990-04-12' },
       certificate: { type: 'vaccination' },
-      domestic: { status: 'GREEN', reasons: ['VAX_PRIMARY_COMPLETE'], validUntil: null, policy: 'ID-2021-09@2' },
+      domestic: { status: 'GREEN', reasons: ['VAX_PRIMARY_COMPLETE'], validUntil: null, policy: 'ID-2021-09@1' },
     });
     expect(Array.isArray(res.body.warnings)).toBe(true);
   });

@@ -72,7 +72,7 @@ describe('combine', () => {
       reasons: ['VAX_PARTIAL_PLUS_RECOVERY'],
       reasonTexts: [policy.texts.VAX_PARTIAL_PLUS_RECOVERY?.en],
       validUntil: '2022-04-01T00:00:00.000Z',
-      policy: 'ID-2021-09@2',
+      policy: 'ID-2021-09@1',
     });
   });
 

@@ -120,7 +120,7 @@ describe('ID-2021-09 default table', () => {
       reasons: ['TEST_NEG_NAAT'],
       reasonTexts: [policy.texts.TEST_NEG_NAAT?.en],
       validUntil: new Date(sc.getTime() + 72 * H).toISOString(),
-      policy: 'ID-2021-09@2',
+      policy: 'ID-2021-09@1',
     });
     expect(ev(test(NAAT, before(72 * H))).status).toBe('GREEN'); // inclusive boundary
   });
@@ -171,7 +171,7 @@ describe('ID-2021-09 default table', () => {
   });
 
   it('certificate failed verification → INVALID with reasons left to the caller', () => {
-    expect(invalidDecision(policy)).toEqual({ status: 'INVALID', reasons: [], reasonTexts: [], validUntil: null, policy: 'ID-2021-09@2' });
+    expect(invalidDecision(policy)).toEqual({ status: 'INVALID', reasons: [], reasonTexts: [], validUntil: null, policy: 'ID-2021-09@1' });
   });
 });
 

@@ -50,7 +50,7 @@ describe('ID-2022-07: adults need a booster for GREEN (SE Satgas 21/2022)', () =
     const c = vax('CoronaVac', 2, 2, '2022-01-10');
     expect(brief(c, JUL22)).toBe('YELLOW VAX_PRIMARY_COMPLETE');
     expect(brief(c, DEFAULT)).toBe('GREEN VAX_PRIMARY_COMPLETE');
-    expect(evaluate(c, JUL22, AT, 'en').policy).toBe('ID-2022-07@2');
+    expect(evaluate(c, JUL22, AT, 'en').policy).toBe('ID-2022-07@1');
   });
 
   it('adult, Janssen 1/1 → YELLOW', () => {
