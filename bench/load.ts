@@ -56,7 +56,7 @@ function groupRss(pid: number): { total: number; each: number[] } {
 const port = await freePort();
 const base = `http://127.0.0.1:${port}`;
 const server = spawn(process.execPath, ['--max-old-space-size=256', 'dist/main.js'], {
-  env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', WORKERS, DATA_DIR: mkdtempSync(join(tmpdir(), 'lintas-load-')), LOG_LEVEL: 'info' },
+  env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', WORKERS, DATA_DIR: mkdtempSync(join(tmpdir(), 'lintas-load-')), LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'info' },
   stdio: ['ignore', 'ignore', 'inherit'],
 });
 const stopServer = () => {

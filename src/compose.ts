@@ -6,6 +6,8 @@ import { fileURLToPath } from 'node:url';
 import type express from 'express';
 import { createApp, type AppDeps } from './app.js';
 import { ADAPTERS } from './formats/index.js';
+import { createDivocAdapter, divocAdapter } from './formats/divoc/index.js';
+import { OffThreadVerifyData } from './formats/divoc/off-thread.js';
 import { VALUE_SETS } from './formats/dcc/valuesets.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
@@ -36,6 +38,8 @@ export interface ServiceOptions {
   logLevel?: string;
   /** Clients, rate-limit store, audit log, concurrency cap (src/http/edge.ts). */
   edge?: EdgeOptions;
+  /** Compute DIVOC JSON-LD canonicalisation in a worker thread (main.ts turns it on). */
+  offThreadJsonLd?: boolean;
   /** Refresh schedule and trust-list limits (src/trust/refresher.ts); `false` = no timers (tests). */
   trustRefresh?: (RefresherDefaults & { fetchTimeoutMs?: number; fetchMaxBytes?: number }) | false;
 }
@@ -86,11 +90,13 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
   for (const d of loadedRules.dropped) logger.warn({ file: d.file, reason: d.reason }, 'business rule dropped');
   const ruleValueSets = valueSetsForRules(VALUE_SETS);
 
+  // JSON-LD canonicalisation costs milliseconds; off the event loop, other requests do not queue behind it.
+  const divocOffThread = opts.offThreadJsonLd ? new OffThreadVerifyData() : undefined;
   const edge = await createEdge({ ...opts.edge, dataDir: opts.dataDir }, logger, now);
   const deps: AppDeps = {
     ...edge.deps,
     pipeline: {
-      adapters: withStaleWarnings(ADAPTERS),
+      adapters: withStaleWarnings(divocOffThread ? ADAPTERS.map((a) => (a === divocAdapter ? createDivocAdapter({ verifyData: divocOffThread.run }) : a)) : ADAPTERS),
       trust: () => trust.current().resolver,
       domestic: (certificate, at, lang) => evaluate(certificate, policy, at, lang),
       policyRef: () => policyLabel(policy),
@@ -127,6 +133,7 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
   const app = createApp(deps);
   const close = async (): Promise<void> => {
     trustRefresher.stop();
+    await divocOffThread?.close();
     await edge.close();
   };
   return { app, trust, trustRefresher, policy, rules: loadedRules.rules, metrics, logger, close };

@@ -64,6 +64,7 @@ async function serve(config: Config): Promise<void> {
     ...(config.POLICY_FILE ? { policyFile: resolve(config.POLICY_FILE) } : {}),
     dataDir: resolve(config.DATA_DIR),
     logLevel: config.LOG_LEVEL,
+    offThreadJsonLd: true,
     edge: {
       ...(config.CLIENTS_FILE ? { clientsFile: resolve(config.CLIENTS_FILE) } : {}),
       ...(config.REDIS_URL ? { redisUrl: config.REDIS_URL } : link ? { rateLimitStore: new IpcRateLimitStore(link) } : {}),
