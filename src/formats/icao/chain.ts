@@ -30,13 +30,25 @@ export function normaliseDn(dn: string): string {
     .join('|');
 }
 
+/**
+ * Parsed CSCA certificates, per Signer of the trust snapshot: signers are immutable and a new
+ * snapshot brings new objects, so the cache can never serve a certificate the store dropped.
+ * Parsing one costs most of a millisecond, on every seal otherwise.
+ */
+const parsedCscas = new WeakMap<Signer, X509Certificate | null>();
+
 function cscaCertificate(signer: Signer): X509Certificate | undefined {
   if (!signer.certificateDer) return undefined;
-  try {
-    return new X509Certificate(signer.certificateDer);
-  } catch {
-    return undefined;
+  let cert = parsedCscas.get(signer);
+  if (cert === undefined) {
+    try {
+      cert = new X509Certificate(signer.certificateDer);
+    } catch {
+      cert = null;
+    }
+    parsedCscas.set(signer, cert);
   }
+  return cert ?? undefined;
 }
 
 function issuedBy(bsc: X509Certificate, signer: Signer): boolean {
@@ -205,7 +217,8 @@ export function checkRevocation(
   let used = 0;
   let revoked = false;
   let stale = false;
-  const cscaName = csca.certificateDer ? normaliseDn(new X509Certificate(csca.certificateDer).subject) : csca.subject && normaliseDn(csca.subject);
+  const cscaCert = cscaCertificate(csca);
+  const cscaName = cscaCert ? normaliseDn(cscaCert.subject) : csca.subject && normaliseDn(csca.subject);
   const bsc = new x509.X509Certificate(bscDer);
   for (const der of crls) {
     let crl: x509.X509Crl;
