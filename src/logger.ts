@@ -14,7 +14,9 @@ export function createLogger(opts: { level?: string; destination?: pino.Destinat
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
     base: { service: 'lintas-verifier' },
   };
-  return opts.destination ? pino(options, opts.destination) : pino(options);
+  // stdout is written asynchronously (lines leave at once, without blocking the event loop on
+  // the write); pino flushes what is pending when the process exits.
+  return pino(options, opts.destination ?? pino.destination({ dest: 1, sync: false }));
 }
 
 export type { Logger };
