@@ -71,10 +71,13 @@ export interface SourceState {
   readonly refreshFailed?: boolean;
 }
 
-/** The store's resolver always answers cscaCrls, revoked and sourceStale. */
+/**
+ * The store's resolver always answers cscaCrls and sourceStale; `revoked` exists only when a
+ * revocation source or blocklist is loaded, so verification computes no revocation hashes
+ * for a store that has nothing to look them up in.
+ */
 export type SnapshotResolver = TrustResolver & {
   cscaCrls(country: string): readonly Uint8Array[];
-  revoked(query: RevocationQuery): RevocationHit | undefined;
   sourceStale(source: string): boolean;
 };
 
@@ -380,7 +383,7 @@ function buildResolver(states: readonly SourceState[]): { resolver: SnapshotReso
     csca: (country: string) => maps.csca.get(country.toUpperCase()) ?? NO_SIGNERS,
     divoc: (id: string) => maps.divoc.get(id) ?? NO_SIGNERS,
     cscaCrls: (country: string) => maps.crls.get(country.toUpperCase()) ?? NO_CRLS,
-    revoked,
+    ...(revocations.length > 0 ? { revoked } : {}),
     sourceStale: (source: string) => stale.has(source),
   });
   return { resolver, signerCount: distinct.length, countries: countCountries(distinct) };

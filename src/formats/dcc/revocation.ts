@@ -54,5 +54,6 @@ export function revocationQuery(input: RevocationInput): RevocationQuery {
 
 /** The revocation entry that matches, or undefined (also when the resolver has no revocation data). */
 export function checkRevocation(trust: TrustResolver, input: RevocationInput): RevocationHit | undefined {
-  return trust.revoked?.(revocationQuery(input));
+  // No revocation data in the store: no hashes to compute.
+  return trust.revoked ? trust.revoked(revocationQuery(input)) : undefined;
 }
