@@ -88,7 +88,16 @@ const coded = (c: { code: string; display?: string | undefined } | undefined): C
 
 export type DdccResult =
   | { ok: true; certificate: HealthCertificate; display: Record<string, unknown>; warnings: Notice[] }
-  | { ok: false; problems: string[]; holder?: Holder };
+  | { ok: false; problems: string[]; warnings: Notice[] };
+
+/**
+ * What a DDCC document certifies: its hcert sub-claim says (3 VS, 4 TR), and a whole-payload
+ * document says by its shape. The key-usage check and the schema both go by this.
+ */
+export function ddccType(json: unknown, kind: 'VS' | 'TR' | 'auto'): 'test' | 'vaccination' {
+  if (kind !== 'auto') return kind === 'TR' ? 'test' : 'vaccination';
+  return typeof json === 'object' && json !== null && 'test' in json ? 'test' : 'vaccination';
+}
 
 /**
  * Validates a DDCC:VS or DDCC:TR document and maps it to the common model. `kind` comes from
@@ -96,10 +105,9 @@ export type DdccResult =
  */
 export function mapDdcc(json: unknown, kind: 'VS' | 'TR' | 'auto', claims: { iss?: string; issuedAt?: Date; expiresAt?: Date }): DdccResult {
   const doc = camel(json);
-  const isTest = kind === 'TR' || (kind === 'auto' && typeof doc === 'object' && doc !== null && 'test' in doc);
-  const parsed = (isTest ? TrSchema : VsSchema).safeParse(doc);
+  const parsed = (ddccType(doc, kind) === 'test' ? TrSchema : VsSchema).safeParse(doc);
   if (!parsed.success) {
-    return { ok: false, problems: parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || 'document'}: ${i.message}`) };
+    return { ok: false, problems: parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || 'document'}: ${i.message}`), warnings: [] };
   }
   const d = parsed.data;
   const holder: Holder = { familyName: d.name, ...(d.birthDate !== undefined ? { dateOfBirth: d.birthDate } : {}) };

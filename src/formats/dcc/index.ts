@@ -10,7 +10,7 @@ import { checkSignature } from '../signature.js';
 import { decodeBase45 } from './base45.js';
 import { parseCoseSign1, sigStructure, type CoseSign1 } from './cose.js';
 import { CLAIM, decodePayloadMap, HCERT, readCwtClaims, type CwtClaims } from './cwt.js';
-import { ddccValidity, looksLikeDdcc, mapDdcc } from './ddcc.js';
+import { ddccType, ddccValidity, looksLikeDdcc, mapDdcc } from './ddcc.js';
 import { inflateZlib } from './inflate.js';
 import { HC1_PREFIX, stripPrefix } from './prefix.js';
 import { checkRevocation } from './revocation.js';
@@ -117,11 +117,6 @@ function mapEu(json: unknown, claims: CwtClaims): Mapped {
   return { ok: true, certificate, display: displayOf(certificate), warnings: validation.warnings };
 }
 
-function mapWho(json: unknown, sub: 'VS' | 'TR' | 'auto', claims: { iss?: string; issuedAt?: Date; expiresAt?: Date }): Mapped {
-  const mapped = mapDdcc(json, sub, claims);
-  return mapped.ok ? mapped : { ok: false, problems: mapped.problems, warnings: [] };
-}
-
 function check(name: string, ok: boolean, code: ErrorCode): Check {
   return ok ? { name, passed: true } : { name, passed: false, code };
 }
@@ -151,9 +146,8 @@ export const dccAdapter: FormatAdapter = {
     if (!signerOk) failures.push({ code: 'SIGNER_NOT_VALID' });
     checks.push(check('signerValidity', signerOk, 'SIGNER_NOT_VALID'));
 
-    // A whole-payload WHO document is typed by shape, as mapDdcc reads it; leaving it untyped let a tests-only signer sign vaccinations.
-    const whoTest = content.kind === 'WHO_DDCC' && (content.sub === 'TR' || (content.sub === 'auto' && typeof content.json === 'object' && content.json !== null && 'test' in content.json));
-    const type = content.kind === 'EU_DCC' ? declaredType(content.json) : whoTest ? 'test' : 'vaccination';
+    // A WHO document is typed as mapDdcc reads it; left untyped, a tests-only signer could sign vaccinations.
+    const type = content.kind === 'EU_DCC' ? declaredType(content.json) : ddccType(content.json, content.sub);
     const usageOk = type === undefined || keyUsageAllows(signer, type);
     if (!usageOk) failures.push({ code: 'KEY_USAGE_MISMATCH', detail: `signer may not sign ${type}` });
     checks.push(check('keyUsage', usageOk, 'KEY_USAGE_MISMATCH'));
@@ -177,7 +171,7 @@ export const dccAdapter: FormatAdapter = {
       warnings,
       checks,
     };
-    const mapped = content.kind === 'EU_DCC' ? mapEu(content.json, content.claims) : mapWho(content.json, content.sub, claims);
+    const mapped = content.kind === 'EU_DCC' ? mapEu(content.json, content.claims) : mapDdcc(content.json, content.sub, claims);
     warnings.push(...mapped.warnings);
     checks.push(check('schema', mapped.ok, 'SCHEMA_INVALID'));
     if (!mapped.ok) {
