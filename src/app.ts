@@ -28,8 +28,19 @@ export interface TrustView {
 }
 
 export interface HolderCombiner {
-  sameHolder(a: HealthCertificate['holder'], b: HealthCertificate['holder']): boolean;
+  /** Throws an error with `code: 'HOLDER_MISMATCH'` when the certificates name different people. */
   combine(certs: HealthCertificate[], at: Date, lang: Lang): DomesticDecision;
+}
+
+function combineOr422(holder: HolderCombiner, certs: HealthCertificate[], at: Date, lang: Lang): DomesticDecision {
+  try {
+    return holder.combine(certs, at, lang);
+  } catch (err) {
+    if ((err as { code?: unknown }).code === 'HOLDER_MISMATCH') {
+      throw new HttpProblem(422, 'the certificates belong to different holders', 'HOLDER_MISMATCH');
+    }
+    throw err;
+  }
 }
 
 export interface AppDeps {
@@ -361,12 +372,8 @@ export function createApp(deps: AppDeps): express.Express {
     const outcomes = [];
     for (const qr of body.qrs) outcomes.push(await verifyOne(res, '/v1/holder-status', qr, at, lang));
     const valid = outcomes.flatMap((o) => (o.certificate ? [o.certificate] : []));
-    const [first, ...rest] = valid;
-    if (first && rest.some((c) => !deps.holder!.sameHolder(first.holder, c.holder))) {
-      throw new HttpProblem(422, 'the certificates belong to different holders', 'HOLDER_MISMATCH');
-    }
     const decision = valid.length > 0
-      ? deps.holder.combine(valid, at, lang)
+      ? combineOr422(deps.holder, valid, at, lang)
       : {
           status: 'INVALID' as const,
           reasons: [...new Set(outcomes.flatMap((o) => o.report.errors.map((e) => e.code)))],

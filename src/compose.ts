@@ -11,7 +11,7 @@ import { OffThreadVerifyData } from './formats/divoc/off-thread.js';
 import { VALUE_SETS } from './formats/dcc/valuesets.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
-import { combine, sameHolder } from './policy/combine.js';
+import { combine } from './policy/combine.js';
 import { evaluate, policyLabel } from './policy/evaluate.js';
 import { DEFAULT_POLICY_FILE, loadPolicy } from './policy/load.js';
 import type { Policy } from './policy/schema.js';
@@ -109,7 +109,6 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
     metrics,
     now,
     holder: {
-      sameHolder,
       combine: (certs, at, lang) => combine(certs, policy, at, lang),
     },
     rules: (certificate, arrivalCountry, at, lang) =>
