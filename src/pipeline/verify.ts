@@ -33,7 +33,6 @@ export function detect(text: string, adapters: readonly FormatAdapter[]): Format
 function invalid(report: Omit<Report, 'domestic' | 'outcome'>, policy: string): Report {
   return {
     outcome: 'INVALID',
-    checkedAt: report.checkedAt,
     ...report,
     domestic: {
       status: 'INVALID',
