@@ -85,6 +85,23 @@ export class VerificationError extends Error {
   }
 }
 
+/**
+ * A verification the service could not finish for a reason that is not the certificate's: a
+ * worker's deadline, a processor error, exhaustion. Never a verdict (contract "Faults are not
+ * verdicts"): the edge answers 503 VERIFICATION_UNAVAILABLE with Retry-After, and counts it.
+ */
+export class VerificationFault extends Error {
+  override readonly name = 'VerificationFault';
+
+  constructor(
+    /** Stable cause for logs and metrics: WORKER_TIMEOUT, WORKER_EXITED, PROCESSOR_ERROR, OVERLOADED, … */
+    readonly reason: string,
+    detail?: string,
+  ) {
+    super(detail ? `${reason}: ${detail}` : reason);
+  }
+}
+
 export interface ReportError {
   code: ErrorCode;
   message: string;

@@ -4,6 +4,7 @@
 // (contract.md "Trust lists"; security.md T-7). The guards of security.md §2.9 / §4.5 live
 // here too, so every path into the store (start-up, refresh, operator import) passes them:
 // rollback (T-4), equivocation (T-5), mass shrink held for an operator (T-7), freshness (T-6).
+import { createHash } from 'node:crypto';
 import type { RevocationData, SourceResult } from './sources/common.js';
 import type { DroppedEntry, RevocationHit, RevocationQuery, Signer, SignerKind, SourceStatus, TrustResolver } from './types.js';
 
@@ -90,10 +91,18 @@ export interface TrustSnapshot {
   /** Distinct signers across all sources (a certificate listed by two sources counts once). */
   readonly signerCount: number;
   readonly countries: Readonly<Record<string, number>>;
+  /**
+   * The snapshot's id: a hash of what is in force (each source's list and whether it counts), so
+   * every process that loaded the same lists names the same snapshot (contract "One instance,
+   * one trust state"), and it changes exactly when the signers or revocation data in force do.
+   */
+  readonly id: string;
 }
 
 /** What GET /v1/trust shows. */
 export interface TrustSummary {
+  /** The id of the snapshot in force (TrustSnapshot.id). */
+  snapshot: string;
   builtAt: string;
   ready: boolean;
   /** true when any source runs on an older list than its last attempt, or past its stale age. */
@@ -408,6 +417,7 @@ function snapshotOf(states: readonly SourceState[], builtAt: Date): TrustSnapsho
   const frozen = Object.freeze(states.map((s) => withTimeFlags(s, builtAt)));
   const { resolver, signerCount, countries } = buildResolver(frozen);
   return Object.freeze({
+    id: snapshotId(frozen),
     resolver,
     sources: Object.freeze(frozen.map((s) => s.status)),
     builtAt: new Date(builtAt.getTime()),
@@ -415,6 +425,19 @@ function snapshotOf(states: readonly SourceState[], builtAt: Date): TrustSnapsho
     signerCount,
     countries: Object.freeze(countries),
   });
+}
+
+/**
+ * A content hash of the states in force: a source counts by the bytes of its list (or, for one
+ * built without them, by its signers' kids) and by whether it is past its maximum age.
+ */
+function snapshotId(states: readonly SourceState[]): string {
+  const h = createHash('sha256');
+  for (const s of states) {
+    const content = s.raw?.sha256 ?? s.signers.map((x) => `${x.kid}:${x.source}`).join(',');
+    h.update(`${s.id}\u0000${s.kind ?? ''}\u0000${s.status.expired ? 1 : 0}\u0000${content}\u0000${s.status.revocationEntries ?? ''}\n`);
+  }
+  return h.digest('base64url').slice(0, 22);
 }
 
 /** A snapshot with no sources: what a store holds before anything loaded. */
@@ -533,6 +556,7 @@ export class TrustStore {
       };
     });
     return {
+      snapshot: snap.id,
       builtAt: snap.builtAt.toISOString(),
       ready: this.ready(),
       stale: sources.some((s) => s.stale),

@@ -27,6 +27,11 @@ export interface Signer {
   iss?: string;
   /** DIVOC verificationMethod id. */
   keyId?: string;
+  /**
+   * WHO GDHCN trust domains the list published this key for (`DDCC`, `ICVP`, …); undefined for
+   * sources that have no domains. A key listed only for one domain signs only that domain's payloads.
+   */
+  domains?: readonly string[];
 }
 
 /** `revocation`: a source that holds no signers, only revocation entries (DCC lists, blocklist). */
