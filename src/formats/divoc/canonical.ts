@@ -1,48 +1,36 @@
-// URDNA2015 (= RDFC-1.0) canonical N-Quads of a JSON-LD document, with a document loader that
-// serves only the pinned contexts. An unknown context is an error, never a fetch: fetching a
-// URL named inside a certificate would be an SSRF and would let the issuer change the meaning
-// of signed data after the fact.
-import jsonld from 'jsonld';
+// URDNA2015 (= RDFC-1.0) canonical N-Quads of a DIVOC JSON-LD document through the shared pinned
+// loader (src/jsonld/pinned.ts): only the contexts in ./contexts are ever used, in jsonld's safe
+// mode. What the document did wrong becomes the certificate's verdict; what the processor did
+// wrong stays a VerificationFault (contract "Faults are not verdicts").
 import { VerificationError } from '../../errors.js';
+import { JsonLdRefused, PinnedContexts } from '../../jsonld/pinned.js';
 import { PINNED_CONTEXTS } from './contexts/index.js';
 
-export class UnpinnedContextError extends Error {
-  constructor(readonly url: string) {
-    super(`JSON-LD context not pinned: ${url}`);
+export const DIVOC_CONTEXTS = new PinnedContexts(PINNED_CONTEXTS);
+
+/** The loader jsonld gets; exported so tests can show it refuses unknown URLs. */
+export const pinnedDocumentLoader = DIVOC_CONTEXTS.loader;
+
+/** The verdict for a document the JSON-LD processor refused. */
+export function refusalVerdict(err: JsonLdRefused): VerificationError {
+  switch (err.reason) {
+    // An unknown context: the credential cannot be read (it is not ours to fetch).
+    case 'UNPINNED_CONTEXT':
+    case 'MALFORMED':
+      return new VerificationError('CBOR_INVALID', err.detail);
+    // Data outside the signed N-Quads would be displayed unsigned: as good as altered.
+    case 'UNSAFE_DATA':
+      return new VerificationError('SIGNATURE_INVALID', `JSON-LD canonicalisation failed (${err.detail})`);
+    case 'TOO_COMPLEX':
+      return new VerificationError('PAYLOAD_TOO_LARGE', err.detail);
   }
 }
 
-/** The loader jsonld gets; exported so tests can show it refuses unknown URLs. */
-export async function pinnedDocumentLoader(url: string): Promise<{ contextUrl: null; document: unknown; documentUrl: string }> {
-  const document = PINNED_CONTEXTS.get(url);
-  if (document === undefined) throw new UnpinnedContextError(url);
-  return { contextUrl: null, document, documentUrl: url };
-}
-
-function findUnpinned(err: unknown, depth = 0): UnpinnedContextError | undefined {
-  if (err instanceof UnpinnedContextError) return err;
-  if (depth > 5 || typeof err !== 'object' || err === null) return undefined;
-  const e = err as { cause?: unknown; details?: { cause?: unknown } };
-  return findUnpinned(e.cause, depth + 1) ?? findUnpinned(e.details?.cause, depth + 1);
-}
-
-/**
- * Canonical N-Quads. `safe: true` (jsonld 9 default for canonize, kept explicit) refuses terms
- * the contexts do not define: such data would be dropped from the signed N-Quads, so it would
- * be unsigned — and we would display it. Refusing is the only safe reading.
- */
+/** Canonical N-Quads; throws VerificationError (the document) or VerificationFault (the processor). */
 export async function canonize(doc: object): Promise<string> {
   try {
-    return await jsonld.canonize(doc as jsonld.JsonLdDocument, {
-      algorithm: 'URDNA2015',
-      format: 'application/n-quads',
-      documentLoader: pinnedDocumentLoader,
-      safe: true,
-    } as unknown as jsonld.Options.Normalize);
+    return await DIVOC_CONTEXTS.canonize(doc);
   } catch (err) {
-    const unpinned = findUnpinned(err);
-    if (unpinned) throw new VerificationError('CBOR_INVALID', unpinned.message);
-    const name = (err as { name?: string; message?: string }).message ?? 'unknown';
-    throw new VerificationError('SIGNATURE_INVALID', `JSON-LD canonicalisation failed (${name.slice(0, 120)})`);
+    throw err instanceof JsonLdRefused ? refusalVerdict(err) : err;
   }
 }

@@ -2,7 +2,7 @@
 // v2: dob, icd11Code, prophylaxis) and WHO ddcc-validator DivocModel: credentialSubject {name,
 // dob | age, gender | sex, nationality, address}; evidence[0] {vaccine, manufacturer, dose,
 // totalDoses, date, effectiveStart, effectiveUntil, certificateId, batch, icd11Code,
-// facility{name, address{addressCountry}}}.
+// facility{name, address{addressCountry}}}. effectiveUntil is displayed nowhere and expires nothing.
 import type { HealthCertificate, Holder, VaccinationEvidence } from '../../model.js';
 import { icaoStandardName } from '../shared.js';
 
@@ -47,8 +47,13 @@ export function mapCredential(vc: Record<string, unknown>, signerCountry: string
   if (dob !== undefined && !/^\d{4}(-\d{2}){0,2}$/.test(dob.slice(0, 10))) problems.push('credentialSubject.dob is not a date');
   const issuance = str(vc.issuanceDate);
   if (issuance !== undefined && Number.isNaN(Date.parse(issuance))) problems.push('issuanceDate is not a date-time');
-  const until = str(vc.expirationDate) ?? str(ev?.effectiveUntil);
-  if (until !== undefined && Number.isNaN(untilInstant(until).getTime())) problems.push('expirationDate/effectiveUntil is not a date');
+  // Only the VC's own expirationDate (VC Data Model 1.0 §4.7) ends validity. evidence[].effectiveUntil
+  // is NOT an expiry: CoWIN and PeduliLindungi set effectiveStart = effectiveUntil = the vaccination
+  // date, months before issuanceDate; DIVOC defines it only as a date and the WHO ddcc-validator
+  // reads it as the start of the vaccine's validity. Real DIVOC credentials thus carry no expiry
+  // (the adapter warns NO_EXPIRY, contract "checks").
+  const until = str(vc.expirationDate);
+  if (until !== undefined && Number.isNaN(untilInstant(until).getTime())) problems.push('expirationDate is not a date');
   if (problems.length > 0 || !name || !vaccine || !dose || !totalDoses || !date) return { ok: false, problems };
 
   // DIVOC has one name string; like DIVOC's own EU DCC export (nam.fn only), it is the family name.

@@ -1,12 +1,22 @@
-// Issuing DIVOC-shaped credentials, for the demo certificates and the tests: the same proof
-// recipe the verifier checks, then the ZIP/`B64:` packaging of the QR code.
+// Issuing DIVOC-shaped credentials, for the demo certificates and the tests: the recipe of
+// jsonld-signatures 6 (what DIVOC signs with) — proof options {type, created, verificationMethod,
+// proofPurpose} read in https://w3id.org/security/v2, a detached b64:false JWS made by jose —
+// then the ZIP/`B64:` packaging of the QR code. Interoperability is NOT proven by this file:
+// test/formats/divoc/interop.test.ts verifies credentials that jsonld-signatures itself signed.
 import type { KeyObject } from 'node:crypto';
-import { createVerifyData, signJws, SUITES, type SuiteType } from './proof.js';
+import { FlattenedSign } from 'jose';
+import { createVerifyData, SUITES, type ProofAlg, type SuiteType } from './proof.js';
 import { zipCertificateJson } from './zip.js';
 
 export interface SignDivocOptions {
   /** proof.created; defaults to the credential's issuanceDate (no clock is read here). */
   created?: Date;
+}
+
+/** A detached RFC 7797 JWS over `verifyData` (header {alg, b64: false, crit: ["b64"]}). */
+export async function signDetachedJws(alg: ProofAlg, key: KeyObject, verifyData: Uint8Array): Promise<string> {
+  const jws = await new FlattenedSign(verifyData).setProtectedHeader({ alg, b64: false, crit: ['b64'] }).sign(key);
+  return `${jws.protected}..${jws.signature}`;
 }
 
 /**
@@ -31,7 +41,7 @@ export async function signDivocCredential(
     proofPurpose: 'assertionMethod',
   };
   const verifyData = await createVerifyData(unsigned, proof);
-  return { ...unsigned, proof: { ...proof, jws: signJws(SUITES[type], privateKey, verifyData) } };
+  return { ...unsigned, proof: { ...proof, jws: await signDetachedJws(SUITES[type], privateKey, verifyData) } };
 }
 
 /** The QR text of a credential: `B64:` + base64 of a ZIP holding certificate.json. */

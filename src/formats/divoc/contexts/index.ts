@@ -3,8 +3,16 @@
 import credentialsV1 from './W32018CredentialsV1.json' with { type: 'json' };
 import divocV1 from './DIVOCVaccinationContextV1.json' with { type: 'json' };
 import divocV2 from './DIVOCVaccinationContextV2.json' with { type: 'json' };
+import securityV1 from './SecurityV1.json' with { type: 'json' };
+import securityV2 from './SecurityV2.json' with { type: 'json' };
 
 export const CREDENTIALS_V1 = 'https://www.w3.org/2018/credentials/v1';
+/**
+ * The context the 2018 suites read proof options in (jsonld-signatures ≤ 6
+ * `SECURITY_CONTEXT_URL`, LinkedDataSignature.createProof); it imports security v1.
+ */
+export const SECURITY_V2 = 'https://w3id.org/security/v2';
+export const SECURITY_V1 = 'https://w3id.org/security/v1';
 
 /** Vaccination contexts of the DIVOC deployments (India, DIVOC demo, Sri Lanka, Indonesia). */
 export const DIVOC_CONTEXT_URLS: Record<string, unknown> = {
@@ -18,4 +26,6 @@ export const DIVOC_CONTEXT_URLS: Record<string, unknown> = {
 export const PINNED_CONTEXTS: ReadonlyMap<string, unknown> = new Map<string, unknown>([
   [CREDENTIALS_V1, credentialsV1],
   ...Object.entries(DIVOC_CONTEXT_URLS),
+  [SECURITY_V2, securityV2],
+  [SECURITY_V1, securityV1],
 ]);
