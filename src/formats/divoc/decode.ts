@@ -3,15 +3,48 @@
 // themselves (QR byte mode, read as Latin-1 text, starting with the local-header magic
 // "PK\x03\x04"), or the credential JSON as it is.
 import { VerificationError } from '../../errors.js';
-import { jsonDepth } from '../shared.js';
 import { CREDENTIALS_V1, DIVOC_CONTEXT_URLS } from './contexts/index.js';
 import { SUITES } from './proof.js';
 import { MAX_ZIP_BYTES, readCertificateJson } from './zip.js';
 
 const ZIP_MAGIC = 'PK\u0003\u0004';
 const B64 = /^[A-Za-z0-9+/]+={0,2}$/;
-/** Real credentials nest 5 levels (evidence[].facility.address); anything deeper is hostile. */
-const MAX_DEPTH = 16;
+/**
+ * The cost of a credential is bounded BEFORE it is canonicalised (issue #11 "Faults are honest":
+ * a 1.5 KB forgery with 150 evidence entries cost 0.44 s of URDNA2015, and a queue of them made
+ * genuine certificates time out). Every real DIVOC credential (CoWIN, PeduliLindungi, Sri Lanka,
+ * the DIVOC demo; WHO ddcc-validator test data) has ONE evidence entry, about 150 JSON terms,
+ * 8–10 JSON objects and nests 5 levels (evidence[].facility.address). The limits are several
+ * times that, so no real credential comes near them, while URDNA2015's cost — which grows with
+ * the number of blank nodes (JSON objects without @id) and of quads (terms) — stays at
+ * milliseconds. Over a limit: PAYLOAD_TOO_LARGE, the certificate's fault.
+ */
+export const COST_LIMITS = {
+  /** One per certificate in every DIVOC deployment; 4 leaves room for a multi-dose variant. */
+  evidence: 4,
+  /** Every object key, array element and scalar counts once; ~150 in a real credential. */
+  terms: 1000,
+  /** JSON objects (each a potential blank node); 8–10 in a real credential. */
+  objects: 48,
+  /** Real credentials nest 5 levels; anything deeper is hostile. */
+  depth: 16,
+} as const;
+
+/** Counts terms, objects and depth in one iterative walk; stops at the first limit exceeded. */
+function assertBoundedCost(doc: unknown): void {
+  let terms = 0;
+  let objects = 0;
+  const stack: [unknown, number][] = [[doc, 1]];
+  while (stack.length > 0) {
+    const [v, d] = stack.pop()!;
+    terms++;
+    if (terms > COST_LIMITS.terms) throw new VerificationError('PAYLOAD_TOO_LARGE', `credential holds more than ${COST_LIMITS.terms} JSON terms`);
+    if (typeof v !== 'object' || v === null) continue;
+    if (d > COST_LIMITS.depth) throw new VerificationError('PAYLOAD_TOO_LARGE', `credential nested deeper than ${COST_LIMITS.depth}`);
+    if (!Array.isArray(v) && ++objects > COST_LIMITS.objects) throw new VerificationError('PAYLOAD_TOO_LARGE', `credential holds more than ${COST_LIMITS.objects} JSON objects`);
+    for (const child of Object.values(v)) stack.push([child, d + 1]);
+  }
+}
 
 function hasB64Prefix(text: string): boolean {
   return text.slice(0, 4).toUpperCase() === 'B64:';
@@ -58,9 +91,12 @@ export function decodeDivoc(text: string): DecodedDivoc {
   } catch {
     throw new VerificationError('CBOR_INVALID', 'certificate.json is not JSON');
   }
-  if (jsonDepth(doc, MAX_DEPTH) > MAX_DEPTH) throw new VerificationError('PAYLOAD_TOO_LARGE', `credential nested deeper than ${MAX_DEPTH}`);
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new VerificationError('CBOR_INVALID', 'credential is not a JSON object');
   const vc = doc as Record<string, unknown>;
+  if (Array.isArray(vc.evidence) && vc.evidence.length > COST_LIMITS.evidence) {
+    throw new VerificationError('PAYLOAD_TOO_LARGE', `credential lists ${vc.evidence.length} evidence entries (at most ${COST_LIMITS.evidence})`);
+  }
+  assertBoundedCost(vc);
   const ctx = vc['@context'];
   // VC Data Model 1.0 §4.1: the first context is the credentials context.
   if (!Array.isArray(ctx) || ctx[0] !== CREDENTIALS_V1) throw new VerificationError('CBOR_INVALID', 'not a W3C verifiable credential');

@@ -1,7 +1,10 @@
 // Worker-thread entry: computes a DIVOC proof's verify data (two URDNA2015 canonicalisations,
-// milliseconds of CPU each) off the event loop that serves every other request.
+// milliseconds of CPU each) off the event loop that serves every other request. One job at a
+// time (off-thread.ts posts the next only after this one answered). The reply keeps the
+// certificate's verdicts apart from the processor's faults:
+//   {id, data} | {id, verdict: {code, detail}} | {id, fault: {reason, detail}}
 import { parentPort } from 'node:worker_threads';
-import { VerificationError } from '../../errors.js';
+import { VerificationError, VerificationFault } from '../../errors.js';
 import { createVerifyData } from './proof.js';
 
 interface Job {
@@ -15,10 +18,11 @@ parentPort?.on('message', async ({ id, credential, proof }: Job) => {
     const data = await createVerifyData(credential, proof);
     parentPort!.postMessage({ id, data });
   } catch (err) {
-    const known = err instanceof VerificationError;
-    parentPort!.postMessage({
-      id,
-      error: { code: known ? err.code : 'SIGNATURE_INVALID', detail: known ? err.detail : 'canonicalisation failed' },
-    });
+    if (err instanceof VerificationError) parentPort!.postMessage({ id, verdict: { code: err.code, detail: err.detail } });
+    else {
+      const reason = err instanceof VerificationFault ? err.reason : 'PROCESSOR_ERROR';
+      const detail = (err instanceof Error ? err.message : String(err)).slice(0, 200);
+      parentPort!.postMessage({ id, fault: { reason, detail } });
+    }
   }
 });

@@ -1,11 +1,13 @@
-// DIVOC verify data computed in a worker thread equals the in-thread computation, errors keep
-// their codes, and the service answers the same with the worker on (main.ts turns it on).
+// DIVOC verify data computed in a worker thread equals the in-thread computation, the
+// certificate's errors keep their codes, the pool's faults are VerificationFaults (faults.test.ts
+// injects each one with stub workers), and the service answers the same with the worker on
+// (main.ts turns it on).
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { afterAll, describe, expect, it } from 'vitest';
-import { VerificationError } from '../../../src/errors.js';
+import { VerificationError, VerificationFault } from '../../../src/errors.js';
 import { createService } from '../../../src/compose.js';
 import { decodeDivoc } from '../../../src/formats/divoc/index.js';
 import { OffThreadVerifyData } from '../../../src/formats/divoc/off-thread.js';
@@ -36,12 +38,27 @@ describe('OffThreadVerifyData', () => {
     expect((err as VerificationError).code).toBe('CBOR_INVALID');
   });
 
-  it('answers a closed pool with SIGNATURE_INVALID, never a hang', async () => {
+  it('answers a closed pool with VerificationFault WORKER_CLOSED (a fault, never a verdict), never a hang', async () => {
     const other = new OffThreadVerifyData();
     const { credential, proof } = decodeDivoc(sample('divoc-cowin'));
-    const outcome = expect(other.run(credential, proof)).rejects.toMatchObject({ code: 'SIGNATURE_INVALID' });
+    const outcome = other.run(credential, proof).catch((e: unknown) => e);
     await other.close();
-    await outcome;
+    const err = await outcome;
+    expect(err).toBeInstanceOf(VerificationFault);
+    expect((err as VerificationFault).reason).toBe('WORKER_CLOSED');
+  });
+
+  it('a real worker that overruns its deadline is ended and the next job runs on a fresh one', async () => {
+    const tight = new OffThreadVerifyData({ workers: 1, timeoutMs: 1 });
+    const { credential, proof } = decodeDivoc(sample('divoc-cowin'));
+    // 1 ms cannot hold a worker's start-up and two canonicalisations: a WORKER_TIMEOUT fault.
+    const err = await tight.run(credential, proof).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(VerificationFault);
+    expect((err as VerificationFault).reason).toBe('WORKER_TIMEOUT');
+    await tight.close();
+    const roomy = new OffThreadVerifyData({ workers: 1, timeoutMs: 10_000 });
+    expect(Buffer.from(await roomy.run(credential, proof)).equals(await createVerifyData(credential, proof))).toBe(true);
+    await roomy.close();
   });
 });
 
