@@ -13,7 +13,7 @@ const B64 = /^[A-Za-z0-9+/]+={0,2}$/;
  * The cost of a credential is bounded BEFORE it is canonicalised (issue #11 "Faults are honest":
  * a 1.5 KB forgery with 150 evidence entries cost 0.44 s of URDNA2015, and a queue of them made
  * genuine certificates time out). Every real DIVOC credential (CoWIN, PeduliLindungi, Sri Lanka,
- * the DIVOC demo; WHO ddcc-validator test data) has ONE evidence entry, about 150 JSON terms,
+ * the DIVOC demo; WHO ddcc-validator test data) has ONE evidence entry, 60–150 JSON terms,
  * 8–10 JSON objects and nests 5 levels (evidence[].facility.address). The limits are several
  * times that, so no real credential comes near them, while URDNA2015's cost — which grows with
  * the number of blank nodes (JSON objects without @id) and of quads (terms) — stays at
@@ -22,7 +22,7 @@ const B64 = /^[A-Za-z0-9+/]+={0,2}$/;
 export const COST_LIMITS = {
   /** One per certificate in every DIVOC deployment; 4 leaves room for a multi-dose variant. */
   evidence: 4,
-  /** Every object key, array element and scalar counts once; ~150 in a real credential. */
+  /** Every object key, array element and scalar counts once; 60–150 in a real credential. */
   terms: 1000,
   /** JSON objects (each a potential blank node); 8–10 in a real credential. */
   objects: 48,
