@@ -10,7 +10,7 @@ import type {
   TestEvidence,
   VaccinationEvidence,
 } from '../model.js';
-import type { MatrixCell, Outcome, Policy, PolicyProduct } from './schema.js';
+import { productKey, type MatrixCell, type Outcome, type Policy, type PolicyProduct } from './schema.js';
 
 /** SNOMED CT "Detected" (EU value set covid-19-lab-result). */
 const DETECTED = '260373001';
@@ -63,14 +63,78 @@ export function ageAt(dateOfBirth: string | undefined, at: Date): number | null 
   return age < 0 ? null : age;
 }
 
-/** The product whose id or alias equals `code`, case-insensitively (domestic-policy.md). */
+interface ProductIndex {
+  /** productKey of every id and alias → its product (the schema keeps keys unique). */
+  byKey: Map<string, PolicyProduct>;
+  neutral: Set<string>;
+}
+const indexes = new WeakMap<Policy, ProductIndex>();
+
+function productIndex(policy: Policy): ProductIndex {
+  let index = indexes.get(policy);
+  if (!index) {
+    const byKey = new Map<string, PolicyProduct>();
+    for (const p of policy.products) for (const name of [p.id, ...p.aliases]) byKey.set(productKey(name), p);
+    index = { byKey, neutral: new Set(policy.productMatching.neutralWords.map(productKey)) };
+    indexes.set(policy, index);
+  }
+  return index;
+}
+
+/**
+ * The product whose id or alias is `code` once case, spaces, punctuation and diacritics are
+ * ignored (schema.ts productKey): `cvx:208`, `Pfizer-BioNTech`, `PFIZER BIONTECH`.
+ */
 export function findProduct(policy: Policy, code: string | undefined): PolicyProduct | undefined {
   if (code === undefined) return undefined;
-  const key = code.trim().toUpperCase();
-  if (key === '') return undefined;
-  return policy.products.find(
-    (p) => p.id.trim().toUpperCase() === key || p.aliases.some((a) => a.trim().toUpperCase() === key),
-  );
+  const key = productKey(code);
+  return key === '' ? undefined : productIndex(policy).byKey.get(key);
+}
+
+/** Longer texts are not read word by word (bounded work per certificate). */
+const MAX_NAME_CHARS = 200;
+const MAX_NAME_WORDS = 16;
+const NONE = '';
+
+/**
+ * A brand text read as a run of aliases of ONE product and neutral words: "AstraZeneca
+ * Vaxzevria", "Pfizer/BioNTech Comirnaty", "COVID-19 Vaccine Janssen", "Gamaleya Research
+ * Institute Sputnik V" (issue #10 item 4; the AU seal writes manufacturer then brand). Words may
+ * group ("Sputnik V", "Johnson & Johnson"). If the words name two products ("Novavax
+ * Covovax"), or can be read as either, nothing is recognised: an alias may say otherwise.
+ */
+export function findProductByWords(policy: Policy, text: string | undefined): PolicyProduct | undefined {
+  if (text === undefined || text.length > MAX_NAME_CHARS) return undefined;
+  const words = text.normalize('NFKD').replace(/\p{M}/gu, '').toUpperCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+  const n = words.length;
+  if (n === 0 || n > MAX_NAME_WORDS) return undefined;
+  const { byKey, neutral } = productIndex(policy);
+  // readings[i]: the products words[i..] can be read as (NONE: neutral words only).
+  const readings: Set<string>[] = Array.from({ length: n + 1 }, () => new Set<string>());
+  readings[n]!.add(NONE);
+  for (let i = n - 1; i >= 0; i--) {
+    let key = '';
+    for (let j = i + 1; j <= n; j++) {
+      key += words[j - 1];
+      const product = byKey.get(key);
+      const isNeutral = neutral.has(key);
+      if (!product && !isNeutral) continue;
+      for (const rest of readings[j]!) {
+        if (isNeutral) readings[i]!.add(rest);
+        else if (rest === NONE || rest === product!.id) readings[i]!.add(product!.id);
+      }
+    }
+  }
+  const found = [...readings[0]!].filter((r) => r !== NONE);
+  return found.length === 1 ? policy.products.find((p) => p.id === found[0]) : undefined;
+}
+
+/**
+ * The policy's product for a certificate's product: its code first (EU `mp`, CVX, ICD-11,
+ * SNOMED as the adapters normalise them), then its name as one alias, then its name word by word.
+ */
+export function recogniseProduct(policy: Policy, product: { code: string; display?: string }): PolicyProduct | undefined {
+  return findProduct(policy, product.code) ?? findProduct(policy, product.display) ?? findProductByWords(policy, product.display);
 }
 
 function addDays(d: Date, days: number): Date {
@@ -81,7 +145,7 @@ function addDays(d: Date, days: number): Date {
 function assessVaccination(ev: VaccinationEvidence, policy: Policy, at: Date): Assessment {
   // A generic code (ICAO's ICD-11 XM68M6 "COVID-19 vaccines") names no product; the brand then
   // comes as the display name, which the policy's aliases may know.
-  const product = findProduct(policy, ev.product.code) ?? findProduct(policy, ev.product.display);
+  const product = recogniseProduct(policy, ev.product);
   if (!product) return { outcome: 'VAX_PRODUCT_NOT_RECOGNISED', validUntil: null };
   const { doseNumber: dn, totalDoses: sd } = ev;
   const dt = parseInstant(ev.date);

@@ -76,11 +76,27 @@ const Product = z.strictObject({
   primaryDoses: z.number().int().min(1).max(10),
   /**
    * Codes in other systems as the adapters normalise them (`CVX:207`, `SNOMED:…`, `ICD11:…`)
-   * and free-text names (`COVISHIELD`); all matched case-insensitively, trimmed.
+   * and names (brand, manufacturer, INN: `Covishield (ChAdOx1_nCoV-19)`, `AstraZeneca`). All
+   * are compared by productKey (case, spaces, punctuation and diacritics ignored), and a
+   * name text may be a run of this product's aliases and neutral words (evaluate.ts).
    */
   aliases: z.array(NonEmpty).default([]),
   /** e.g. WHO_EUL, BPOM_EUA — informative. */
   authorisations: z.array(NonEmpty).optional(),
+  note: z.string().optional(),
+});
+
+/**
+ * How free-text product names are read (issue #10 item 4: ICAO seals and SHC name products in
+ * free text, e.g. "AstraZeneca Vaxzevria", "COVID-19 Vaccine Janssen").
+ */
+const ProductMatching = z.strictObject({
+  /**
+   * Words that name no product on their own and are skipped between aliases: generic words
+   * ("COVID-19", "vaccine") and manufacturers of more than one product ("Serum Institute of
+   * India": Covishield and Covovax). Matched like aliases; never an alias too (checked).
+   */
+  neutralWords: z.array(NonEmpty).default([]),
   note: z.string().optional(),
 });
 
@@ -123,6 +139,7 @@ const PolicyObject = z.strictObject({
   legalBasis: z.array(LegalBasis).min(1, 'a policy must cite at least one legal basis'),
   effective: z.strictObject({ from: IsoDate, to: IsoDate.nullable() }),
   products: z.array(Product).min(1),
+  productMatching: ProductMatching.default({ neutralWords: [] }),
   vaccination: z.strictObject({
     /** Days after the last primary dose before it counts (SE 20/2021: 14). */
     primaryWaitDays: Days,
@@ -162,8 +179,17 @@ function normaliseCell(outcome: Outcome, cell: MatrixCellInput): Required<Matrix
     : { status: cell.status, reason: cell.reason ?? outcome };
 }
 
+/**
+ * The form in which product codes and names are compared: compatibility-decomposed, without
+ * diacritics, upper case, letters and digits only — "Pfizer-BioNTech", "PFIZER BIONTECH" and
+ * "pfizer/biontech" are one name; `CVX:208` is `CVX208`.
+ */
+export function productKey(text: string): string {
+  return text.normalize('NFKD').replace(/\p{M}/gu, '').toUpperCase().replace(/[^\p{L}\p{N}]/gu, '');
+}
+
 export const PolicySchema = PolicyObject.superRefine((p, ctx) => {
-  // Aliases are looked up case-insensitively across all products; a code naming two products
+  // Aliases are looked up by productKey across all products; a code naming two products
   // would make the answer depend on table order.
   const seen = new Map<string, string>();
   p.products.forEach((product, i) => {
@@ -172,13 +198,24 @@ export const PolicySchema = PolicyObject.superRefine((p, ctx) => {
       ...product.aliases.map((a, j): [string, (string | number)[]] => [a, ['products', i, 'aliases', j]]),
     ];
     for (const [key, path] of keys) {
-      const k = key.trim().toUpperCase();
+      const k = productKey(key);
+      if (k === '') {
+        ctx.addIssue({ code: 'custom', path, message: `"${key}" has no letter or digit to match` });
+        continue;
+      }
       const owner = seen.get(k);
       if (owner !== undefined && owner !== product.id) {
         ctx.addIssue({ code: 'custom', path, message: `"${key}" already names product ${owner}` });
       }
       seen.set(k, product.id);
     }
+  });
+  p.productMatching.neutralWords.forEach((word, i) => {
+    const k = productKey(word);
+    const path = ['productMatching', 'neutralWords', i];
+    if (k === '') ctx.addIssue({ code: 'custom', path, message: `"${word}" has no letter or digit to match` });
+    const owner = seen.get(k);
+    if (owner !== undefined) ctx.addIssue({ code: 'custom', path, message: `"${word}" names product ${owner}; a neutral word names none` });
   });
 
   // BLACK precedence is not configurable (domestic-policy.md).
