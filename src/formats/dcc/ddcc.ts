@@ -13,7 +13,13 @@ const coding = z.union([
   z.object({ code: z.string().trim().min(1).max(80), system: z.string().max(200).optional(), display: z.string().max(200).optional() }),
   z.string().trim().min(1).max(80).transform((code): { code: string; system?: string; display?: string } => ({ code })),
 ]);
-const dateLike = z.string().trim().regex(/^\d{4}-\d{2}-\d{2}/, 'must start with YYYY-MM-DD').max(40);
+const dateLike = z
+  .string()
+  .trim()
+  .regex(/^\d{4}-\d{2}-\d{2}/, 'must start with YYYY-MM-DD')
+  .max(40)
+  // A date the clock cannot read would silently drop a validity bound.
+  .refine((v) => !Number.isNaN(Date.parse(v)), 'must be a date');
 const count = z.union([z.number().int().min(1).max(20), z.string().regex(/^\d{1,2}$/).transform(Number)]);
 
 const common = {
@@ -23,6 +29,8 @@ const common = {
   centre: str.optional(),
   hcid: str.optional(),
   validFrom: dateLike.optional(),
+  /** End of the certificate's validity in the reference QR codes (`valid_until`; WHO gdhcn-validator DdccLogicalModel). */
+  validUntil: dateLike.optional(),
   certificate: z
     .object({
       hcid: coding.optional(),
@@ -162,7 +170,9 @@ export function mapDdcc(json: unknown, kind: 'VS' | 'TR' | 'auto', claims: { iss
     };
   }
   const issuedAt = claims.issuedAt;
-  const expiresAt = claims.expiresAt;
+  // Under a CWT the document's own end still ends it: whichever of `exp` and it comes first.
+  const ends = [claims.expiresAt, ddccEnd(d)].filter((t): t is Date => t !== undefined);
+  const expiresAt = ends.length > 0 ? new Date(Math.min(...ends.map((t) => t.getTime()))) : undefined;
   const certificate: HealthCertificate = {
     format: 'WHO_DDCC',
     holder,
@@ -175,12 +185,30 @@ export function mapDdcc(json: unknown, kind: 'VS' | 'TR' | 'auto', claims: { iss
   return { ok: true, certificate, display, warnings: [] };
 }
 
+/** An ISO date or date-time as an instant (a bare date is midnight UTC); anything else is no instant. */
+function instant(v: unknown): Date | undefined {
+  if (typeof v !== 'string') return undefined;
+  const ms = Date.parse(v.trim());
+  return Number.isNaN(ms) ? undefined : new Date(ms);
+}
+
+/**
+ * Where the document itself says its validity ends, the earliest of: the logical model's
+ * `certificate.period.end` ("Certificate valid until", DDCC Core Data Set RC2) and the root
+ * `validUntil` / `valid_until` of the WHO reference QR codes. Issue #10 item 5: this was ignored.
+ */
+export function ddccEnd(json: unknown): Date | undefined {
+  const doc = camel(json) as Record<string, unknown>;
+  const cert = (doc.certificate ?? {}) as { period?: { end?: unknown } };
+  const ends = [instant(cert.period?.end), instant(doc.validUntil)].filter((d): d is Date => d !== undefined);
+  return ends.length > 0 ? new Date(Math.min(...ends.map((d) => d.getTime()))) : undefined;
+}
+
 /** Issuance and expiry of a whole-payload document (it has no CWT claims). */
 export function ddccValidity(json: unknown): { issuedAt?: Date; expiresAt?: Date } {
   const doc = camel(json) as Record<string, unknown>;
-  const cert = (doc.certificate ?? {}) as { period?: { start?: unknown; end?: unknown } };
-  const when = (v: unknown) => (typeof v === 'string' && !Number.isNaN(Date.parse(v)) ? new Date(v) : undefined);
-  const issuedAt = when(cert.period?.start) ?? when(doc.validFrom) ?? when(doc.date);
-  const expiresAt = when(cert.period?.end);
+  const cert = (doc.certificate ?? {}) as { period?: { start?: unknown } };
+  const issuedAt = instant(cert.period?.start) ?? instant(doc.validFrom) ?? instant(doc.date);
+  const expiresAt = ddccEnd(doc);
   return { ...(issuedAt ? { issuedAt } : {}), ...(expiresAt ? { expiresAt } : {}) };
 }

@@ -10,7 +10,7 @@ import { VerificationError } from '../../../src/errors.js';
 import { ddccTest, ddccVaccination, ddccVaccinationSnake } from '../../../src/demo/formats.js';
 import { vaccination } from '../../../src/demo/samples.js';
 import { cbor, issueHc1, signCose, wrapHc1 } from '../../../src/formats/dcc/encode.js';
-import { ddccValidity, looksLikeDdcc, mapDdcc } from '../../../src/formats/dcc/ddcc.js';
+import { ddccEnd, ddccValidity, looksLikeDdcc, mapDdcc } from '../../../src/formats/dcc/ddcc.js';
 import { dccAdapter } from '../../../src/formats/dcc/index.js';
 import type { AdapterResult } from '../../../src/formats/format.js';
 import { signerFromCertificate } from '../../../src/trust/signer.js';
@@ -159,6 +159,61 @@ describe('mapDdcc (the logical model → the common certificate model)', () => {
     expect(v).toEqual({ issuedAt: new Date('2021-08-01'), expiresAt: new Date('2031-01-01') });
     const { certificate: _c, ...bare } = ddccVaccination({ dose: 1, date: '2021-08-02' });
     expect(ddccValidity(bare)).toEqual({ issuedAt: new Date('2021-08-02') });
+  });
+});
+
+// Issue #10 item 5. Field names as WHO writes them: the logical model's certificate.period.end
+// ("Certificate valid until", DDCC Core Data Set RC2, WorldHealthOrganization/ddcc
+// input/fsh/ddcc-core-data-set.fsh) and the root valid_from / valid_until of the reference QR
+// codes (WorldHealthOrganization/gdhcn-validator, verify/.../hcert/ddcc/DdccModel.kt).
+describe('regression: the end of a WHO DDCC\'s validity (valid_until / validUntil) was ignored', () => {
+  const { certificate: _c, ...bare } = ddccVaccination({ dose: 2, totalDoses: 2, date: '2021-08-01' });
+  const snakeBare = () => {
+    const { certificate: _p, ...rest } = ddccVaccinationSnake({ dose: 2, totalDoses: 2, date: '2021-08-01' });
+    return rest;
+  };
+
+  it('ddccEnd / ddccValidity read valid_until and validUntil; the earliest of it and certificate.period.end wins', () => {
+    expect(ddccValidity({ ...snakeBare(), valid_until: '2021-10-01' })).toEqual({ issuedAt: new Date('2021-08-01'), expiresAt: new Date('2021-10-01') });
+    expect(ddccEnd({ ...bare, validUntil: '2021-10-01T12:00:00Z' })).toEqual(new Date('2021-10-01T12:00:00Z'));
+    const both = ddccVaccination({ dose: 2, totalDoses: 2, date: '2021-08-01' });
+    expect(ddccEnd({ ...both, validUntil: '2021-10-01' })).toEqual(new Date('2021-10-01'));
+    expect(ddccEnd({ ...both, validUntil: '2040-01-01' })).toEqual(new Date('2031-01-01'));
+    expect(ddccEnd(bare)).toBeUndefined();
+  });
+
+  it('mapDdcc under a CWT: the certificate ends at the earlier of exp and the document\'s valid_until', () => {
+    const r = mapDdcc({ ...bare, validUntil: '2021-10-01' }, 'VS', { ...CLAIMS, expiresAt: new Date('2030-01-01') });
+    expect(r.ok && r.certificate.expiresAt).toEqual(new Date('2021-10-01'));
+    const later = mapDdcc({ ...bare, validUntil: '2040-10-01' }, 'VS', { ...CLAIMS, expiresAt: new Date('2030-01-01') });
+    expect(later.ok && later.certificate.expiresAt).toEqual(new Date('2030-01-01'));
+  });
+
+  it('a valid_until that is not a date → SCHEMA_INVALID (it must not silently drop the bound)', () => {
+    for (const v of ['2021-13-45', 'soon', '01/10/2021']) {
+      const r = mapDdcc({ ...bare, validUntil: v }, 'VS', CLAIMS);
+      expect(r.ok, v).toBe(false);
+      if (!r.ok) expect(r.problems.join('; ')).toMatch(/validUntil/);
+    }
+  });
+
+  it('adapter, whole payload: valid_until before at → EXPIRED listed, and the report carries that expiry', async () => {
+    const r = await run(wholePayload({ ...snakeBare(), valid_until: '2021-10-01' }));
+    expect(codes(r)).toContain('EXPIRED');
+    expect(r.expiresAt).toEqual(new Date('2021-10-01'));
+    expect(r.checks).toContainEqual(expect.objectContaining({ name: 'expiry', passed: false }));
+  });
+
+  it('adapter, whole payload: validUntil (camelCase) before at → EXPIRED; after at → no failure, no NO_EXPIRY', async () => {
+    expect(codes(await run(wholePayload({ ...bare, validUntil: '2021-10-31T23:59:59Z' })))).toContain('EXPIRED');
+    const ok = await run(wholePayload({ ...bare, validUntil: '2022-10-31' }));
+    expect(ok.failures).toEqual([]);
+    expect(ok.warnings.map((w) => w.code)).not.toContain('NO_EXPIRY');
+  });
+
+  it('adapter, whole payload: a valid_from after at stays NOT_YET_VALID (unchanged)', async () => {
+    const r = await run(wholePayload({ ...snakeBare(), valid_from: '2021-12-01', valid_until: '2022-12-01' }));
+    expect(codes(r)).toEqual(['NOT_YET_VALID']);
   });
 });
 
