@@ -39,6 +39,10 @@ export const WARNING_TEXTS: Record<string, Record<Lang, string>> = {
     en: 'The trust list that holds this signer could not be refreshed recently.',
     id: 'Daftar tepercaya yang memuat penanda tangan ini belum dapat diperbarui akhir-akhir ini.',
   },
+  DEFLATE_TRAILING_BYTES: {
+    en: 'The signed payload has a few bytes after its compressed data (e.g. a gzip trailer); they were ignored.',
+    id: 'Muatan yang ditandatangani memiliki beberapa bita setelah data terkompresinya (mis. trailer gzip); bita tersebut diabaikan.',
+  },
 };
 
 export function warningText(code: string, lang: Lang): string {

@@ -99,7 +99,7 @@ export function createShcAdapter(options: ShcAdapterOptions = {}): FormatAdapter
       const signer = await findSigner(jws, ctx.trust);
 
       const failures: Finding[] = [];
-      const warnings: Notice[] = [];
+      const warnings: Notice[] = [...jws.warnings];
       const checks: Check[] = [{ name: 'signature', passed: true }];
       timeChecks(jws, signer, ctx.at, failures, warnings, checks);
       const lookup = options.crls ?? trustCrls(ctx.trust);

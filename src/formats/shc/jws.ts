@@ -7,10 +7,12 @@
 // Error codes: JWS structure, header member types, `zip` ≠ DEF, `crit`/`b64`, payload not a
 // JSON object → CBOR_INVALID ("not a well-formed signed message"); `alg` missing or not ES256
 // → ALGORITHM_UNSUPPORTED; `kid` missing → KID_UNKNOWN (as DCC does); inflate errors →
-// DECOMPRESSION_FAILED; over a cap → PAYLOAD_TOO_LARGE; claims missing or mistyped →
-// CWT_INVALID ("lacks required claims or holds no health certificate").
-import { inflateRawSync } from 'node:zlib';
+// DECOMPRESSION_FAILED (also more than MAX_TRAILING_BYTES after the DEFLATE stream, or an
+// 8-byte trailer that is not the gzip CRC-32 and length); over a cap → PAYLOAD_TOO_LARGE;
+// claims missing or mistyped → CWT_INVALID ("lacks required claims or holds no health certificate").
 import { VerificationError } from '../../errors.js';
+import type { Notice } from '../format.js';
+import { inflateCapped, type Inflated } from '../inflate.js';
 import { jsonDepth } from '../shared.js';
 import { MAX_JWS_CHARS } from './numeric.js';
 
@@ -20,6 +22,12 @@ export const MAX_HEADER_CHARS = 1024;
 /** Nesting bound for the payload JSON (FHIR bundles are ~8 deep). */
 export const MAX_JSON_DEPTH = 64;
 const MAX_KID_CHARS = 128;
+/**
+ * Bytes tolerated after the DEFLATE stream (issue #10 item 3): a production issuer (Senegal)
+ * appends the 8-byte gzip trailer (CRC-32, length; RFC 1952 §2.3.1) to its raw DEFLATE. The
+ * bytes are inside the signed JWS payload, so nothing rides along unsigned; more is refused.
+ */
+export const MAX_TRAILING_BYTES = 8;
 const B64URL = /^[A-Za-z0-9_-]*$/;
 
 export interface ShcHeader {
@@ -51,6 +59,8 @@ export interface DecodedJws {
   claims: ShcClaims;
   /** The decoded payload JSON (for business rules; never logged). */
   payload: Record<string, unknown>;
+  /** What decoding noticed (DEFLATE_TRAILING_BYTES). */
+  warnings: Notice[];
 }
 
 export function isRecord(v: unknown): v is Record<string, unknown> {
@@ -83,21 +93,12 @@ function parseJsonObject(bytes: Uint8Array, what: string): Record<string, unknow
   return value;
 }
 
-/** Raw DEFLATE with an output cap; bytes after the end of the stream are refused (unsigned riders). */
-export function inflateRaw(data: Uint8Array, maxOutput = MAX_PAYLOAD_BYTES): Uint8Array {
-  let result: { buffer: Buffer; engine: { bytesWritten: number } };
-  try {
-    result = inflateRawSync(data, { maxOutputLength: maxOutput, info: true }) as unknown as typeof result;
-  } catch (err) {
-    if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
-      throw new VerificationError('PAYLOAD_TOO_LARGE', `inflated payload exceeds ${maxOutput} bytes`);
-    }
-    throw new VerificationError('DECOMPRESSION_FAILED', 'payload is not raw DEFLATE data or is truncated');
-  }
-  if (result.engine.bytesWritten !== data.length) {
-    throw new VerificationError('DECOMPRESSION_FAILED', 'trailing bytes after the DEFLATE stream');
-  }
-  return new Uint8Array(result.buffer.buffer, result.buffer.byteOffset, result.buffer.byteLength);
+/**
+ * The SHC payload's raw DEFLATE, capped at MAX_PAYLOAD_BYTES; up to MAX_TRAILING_BYTES after
+ * the stream are tolerated (an 8-byte trailer must be the gzip CRC-32 and length), more → DECOMPRESSION_FAILED.
+ */
+export function inflateRaw(data: Uint8Array, maxOutput = MAX_PAYLOAD_BYTES): Inflated {
+  return inflateCapped(data, { raw: true, max: maxOutput, allowTrailer: MAX_TRAILING_BYTES });
 }
 
 function parseHeader(part: string): ShcHeader {
@@ -151,7 +152,8 @@ export function decodeJws(jws: string): DecodedJws {
   if (h.length === 0 || p.length === 0 || s.length === 0) throw new VerificationError('CBOR_INVALID', 'a JWS part is empty');
   const header = parseHeader(h);
   const signature = b64url(s, 'signature');
-  const payload = parseJsonObject(inflateRaw(b64url(p, 'payload')), 'payload');
+  const inflated = inflateRaw(b64url(p, 'payload'));
+  const payload = parseJsonObject(inflated.bytes, 'payload');
   if (jsonDepth(payload, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) throw new VerificationError('PAYLOAD_TOO_LARGE', 'payload JSON nested too deeply');
   return {
     header,
@@ -159,5 +161,6 @@ export function decodeJws(jws: string): DecodedJws {
     signature: new Uint8Array(signature),
     claims: parseClaims(payload),
     payload,
+    warnings: inflated.trailingBytes > 0 ? [{ code: 'DEFLATE_TRAILING_BYTES', detail: `${inflated.trailingBytes} bytes after the DEFLATE stream` }] : [],
   };
 }

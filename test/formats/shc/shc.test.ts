@@ -1,8 +1,11 @@
 // SHC adapter: the spec examples against their issuer JWKS, tampering, signature form, time,
 // revocation, mapping, and hostile inputs (security.md §2.10 H-1…H-8).
 import { createHash } from 'node:crypto';
-import { deflateRawSync } from 'node:zlib';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { deflateRawSync, gzipSync } from 'node:zlib';
 import path from 'node:path';
+import { calculateJwkThumbprint, CompactSign, exportJWK, generateKeyPair, type CryptoKey } from 'jose';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { VerificationError, type ErrorCode } from '../../../src/errors.js';
 import type { VaccinationEvidence, TestEvidence } from '../../../src/model.js';
@@ -20,6 +23,9 @@ import {
   signShcQr,
 } from '../../../src/formats/shc/index.js';
 import type { Signer } from '../../../src/trust/types.js';
+import { verifyText } from '../../../src/pipeline/verify.js';
+import { DEFAULT_POLICY_FILE, loadPolicy } from '../../../src/policy/load.js';
+import { evaluate, policyLabel } from '../../../src/policy/evaluate.js';
 import { jwksSigners, makeIssuerKey, read, shcResolver, SPEC_DIR, SPEC_ISS, vectorsPresent, type TestIssuerKey } from './helpers.js';
 
 const AT = new Date('2024-01-01T00:00:00Z');
@@ -333,11 +339,16 @@ describe('SHC hostile inputs: coded errors, no crash', () => {
     expect(await codeOf(() => decodeJws(jws))).toBe('CBOR_INVALID');
   });
 
-  it('payload not raw DEFLATE, or with trailing bytes → DECOMPRESSION_FAILED; a deep JSON payload → PAYLOAD_TOO_LARGE', async () => {
+  it('payload not raw DEFLATE, or with more than 8 trailing bytes → DECOMPRESSION_FAILED; up to 8 → DEFLATE_TRAILING_BYTES; a deep JSON payload → PAYLOAD_TOO_LARGE', async () => {
     const h = Buffer.from(JSON.stringify({ zip: 'DEF', alg: 'ES256', kid: 'k' })).toString('base64url');
     expect(await codeOf(() => decodeJws(`${h}.${Buffer.from('garbage!').toString('base64url')}.AA`))).toBe('DECOMPRESSION_FAILED');
-    const trailing = Buffer.concat([deflateRawSync(Buffer.from(JSON.stringify(claims()))), Buffer.from('XX')]);
-    expect(await codeOf(() => decodeJws(`${h}.${trailing.toString('base64url')}.AA`))).toBe('DECOMPRESSION_FAILED');
+    const deflated = deflateRawSync(Buffer.from(JSON.stringify(claims())));
+    const withTail = (tail: string) => `${h}.${Buffer.concat([deflated, Buffer.from(tail)]).toString('base64url')}.AA`;
+    expect(decodeJws(withTail('XX')).warnings.map((w) => w.code)).toEqual(['DEFLATE_TRAILING_BYTES']);
+    expect(decodeJws(withTail('')).warnings).toEqual([]);
+    expect(await codeOf(() => decodeJws(withTail('XXXXXXXXX')))).toBe('DECOMPRESSION_FAILED');
+    // Exactly 8 bytes are read as a gzip trailer: 8 arbitrary bytes contradict the data (CRC-32, length).
+    expect(await codeOf(() => decodeJws(withTail('XXXXXXXX')))).toBe('DECOMPRESSION_FAILED');
     const deep = `${'['.repeat(5000)}${']'.repeat(5000)}`;
     const deepPayload = deflateRawSync(Buffer.from(`{"iss":"x","nbf":1,"vc":${deep}}`));
     expect(await codeOf(() => decodeJws(`${h}.${deepPayload.toString('base64url')}.AA`))).toBe('PAYLOAD_TOO_LARGE');
@@ -370,5 +381,85 @@ describe('SHC hostile inputs: coded errors, no crash', () => {
     expect(decodeNumeric(encodeNumeric(all))).toBe(all);
     expect(qrToJws(`shc:/1/1/${encodeNumeric('abc')}`)).toBe('abc');
     expect(createHash('sha256').update(encodeNumeric('-z')).digest('hex')).toBe(createHash('sha256').update('0077').digest('hex'));
+  });
+});
+
+// Issue #10 item 3. A real Senegalese production card (ES256) carries raw DEFLATE followed by
+// the 8-byte gzip trailer (CRC-32 and length of the inflated JSON, RFC 1952 §2.3.1), inside the
+// signed payload. The fixtures here are made WITHOUT the project's code: the payload bytes by
+// node:zlib (deflateRawSync, and gzipSync whose last 8 bytes are exactly that trailer), the JWS
+// by jose's CompactSign (ES256), the QR text by the SHC numeric rule written out below, and the
+// issuer key is loaded through the `jwks` trust source as an operator would configure it.
+// A card signed by src/formats/shc/sign.ts could only show that we read what we write.
+describe('regression: an SHC whose DEFLATE payload has a gzip trailer (Senegal) was DECOMPRESSION_FAILED', () => {
+  const ISS = 'https://issuer.example.sn/shc';
+  let signers: Signer[];
+  let privateKey: CryptoKey;
+  let kid: string;
+  const json = Buffer.from(JSON.stringify(claims({ iss: ISS })));
+  const deflated = deflateRawSync(json);
+  const trailer = gzipSync(json).subarray(-8);
+
+  beforeAll(async () => {
+    const pair = await generateKeyPair('ES256', { extractable: true });
+    privateKey = pair.privateKey;
+    const jwk = await exportJWK(pair.publicKey);
+    kid = await calculateJwkThumbprint(jwk);
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'shc-sn-')), 'jwks.json');
+    writeFileSync(file, JSON.stringify({ keys: [{ ...jwk, kid, use: 'sig', alg: 'ES256' }] }));
+    signers = await jwksSigners(ISS, file, 'sn-jwks');
+    expect(signers.map((s) => s.kid)).toEqual([kid]);
+  });
+
+  /** jose signs the given payload bytes as they are; SHC numeric mode: two digits per char, code − 45. */
+  const card = async (payload: Uint8Array): Promise<string> => {
+    const jws = await new CompactSign(payload).setProtectedHeader({ alg: 'ES256', zip: 'DEF', kid }).sign(privateKey);
+    return `shc:/${[...jws].map((c) => String(c.charCodeAt(0) - 45).padStart(2, '0')).join('')}`;
+  };
+
+  it('the gzip trailer as node:zlib writes it is CRC-32 then length, little-endian (what the fixture relies on)', () => {
+    expect(trailer.readUInt32LE(4)).toBe(json.length);
+    expect(gzipSync(json).subarray(10, -8)).toEqual(deflateRawSync(json));
+  });
+
+  it('adapter: raw DEFLATE + 8-byte gzip trailer → no failure, DEFLATE_TRAILING_BYTES, the card mapped', async () => {
+    const r = await shcAdapter.verify(await card(Buffer.concat([deflated, trailer])), ctx(signers));
+    expect(r.failures).toEqual([]);
+    expect(r.warnings.map((w) => w.code)).toContain('DEFLATE_TRAILING_BYTES');
+    expect(r.certificate?.evidence).toMatchObject({ type: 'vaccination', product: { code: 'CVX:208' }, doseNumber: 2 });
+  });
+
+  it('pipeline: the same card → VALID, the warning in the report, GREEN under the default policy', async () => {
+    const policy = loadPolicy(DEFAULT_POLICY_FILE);
+    const { report } = await verifyText(await card(Buffer.concat([deflated, trailer])), { at: AT, lang: 'en' }, {
+      adapters: [shcAdapter],
+      trust: () => shcResolver(signers),
+      domestic: (c, at, lang) => evaluate(c, policy, at, lang),
+      policyRef: () => policyLabel(policy),
+    });
+    expect(report.outcome).toBe('VALID');
+    expect(report.warnings.map((w) => w.code)).toContain('DEFLATE_TRAILING_BYTES');
+    expect(report.domestic).toMatchObject({ status: 'GREEN', reasons: ['VAX_PRIMARY_COMPLETE'] });
+  });
+
+  it('the same card without a trailer has no DEFLATE_TRAILING_BYTES warning', async () => {
+    const r = await shcAdapter.verify(await card(deflated), ctx(signers));
+    expect(r.failures).toEqual([]);
+    expect(r.warnings.map((w) => w.code)).not.toContain('DEFLATE_TRAILING_BYTES');
+  });
+
+  it.each([
+    ['a 9-byte trailer (gzip trailer + 1 byte)', () => Buffer.concat([deflated, trailer, Buffer.from([0])])],
+    ['an 8-byte trailer with a wrong CRC-32', () => Buffer.concat([deflated, Buffer.from(trailer).fill(trailer[0]! ^ 0xff, 0, 1)])],
+    ['an 8-byte trailer with a wrong length', () => Buffer.concat([deflated, trailer.subarray(0, 4), Buffer.from([1, 0, 0, 0])])],
+    ['a 64-byte trailer', () => Buffer.concat([deflated, Buffer.alloc(64)])],
+  ])('correctly signed, %s → DECOMPRESSION_FAILED', async (_name, payload) => {
+    expect(await codeOf(shcAdapter.verify(await card(payload()), ctx(signers)))).toBe('DECOMPRESSION_FAILED');
+  });
+
+  it('the inflated-size cap still holds with a trailer: 64 KiB + 1 of JSON → PAYLOAD_TOO_LARGE', async () => {
+    const big = Buffer.from(JSON.stringify(claims({ iss: ISS, pad: 'x'.repeat(64 * 1024) })));
+    const payload = Buffer.concat([deflateRawSync(big), gzipSync(big).subarray(-8)]);
+    expect(await codeOf(shcAdapter.verify(await card(payload), ctx(signers)))).toBe('PAYLOAD_TOO_LARGE');
   });
 });
