@@ -1,6 +1,5 @@
 // The contract's error codes in one table (contract.md "POST /v1/verify"): code → texts.
 // Tests assert codes, never messages; messages follow Accept-Language (en, id).
-import type { CertificateFormat } from './model.js';
 
 export type Lang = 'en' | 'id';
 
@@ -73,9 +72,6 @@ export const ERROR_CODES = Object.keys(ERROR_TEXTS) as ErrorCode[];
 /** The one exception a pipeline stage may throw; anything else is a bug (HTTP 500). */
 export class VerificationError extends Error {
   override readonly name = 'VerificationError';
-  /** Set when the content's format is known before the failure (an HC1 holding a WHO DDCC). */
-  format?: CertificateFormat;
-
   constructor(
     readonly code: ErrorCode,
     /** Technical detail for logs and the officer's view; never personal data. */

@@ -2,9 +2,9 @@
 // report never look at a format's own structure. Dates are ISO strings as the certificate
 // gave them (YYYY-MM-DD for days, RFC 3339 for instants); absolute instants are Date.
 
-import type { ReportError } from './errors.js';
+import type { ErrorCode, ReportError } from './errors.js';
 
-export type CertificateFormat = 'EU_DCC' | 'WHO_DDCC' | 'SHC' | 'DIVOC' | 'ICAO_VDS';
+export type CertificateFormat = 'EU_DCC' | 'WHO_DDCC' | 'WHO_DVC' | 'SHC' | 'DIVOC' | 'ICAO_VDS';
 export type DomesticStatus = 'GREEN' | 'YELLOW' | 'RED' | 'BLACK' | 'INVALID';
 export type CertificateType = 'vaccination' | 'test' | 'recovery';
 
@@ -112,11 +112,19 @@ export interface SignerSummary {
   subject?: string;
 }
 
-export interface Check {
-  name: string;
-  passed: boolean;
-  code?: string;
-}
+/** The checks every report past the signature lists, in this order (contract "POST /v1/verify"). */
+export const CHECK_NAMES = ['signature', 'signerValidity', 'keyUsage', 'issuedAt', 'expiry', 'revocation', 'schema'] as const;
+export type CheckName = (typeof CHECK_NAMES)[number];
+
+/** Why a check a format cannot make is passed as not applicable (contract: `applies: false`). */
+export const NOT_APPLICABLE_REASONS = ['NO_EXPIRY', 'NO_KEY_USAGE', 'NO_REVOCATION_DATA', 'NO_ISSUANCE_TIME', 'NO_SIGNER_VALIDITY'] as const;
+export type NotApplicableReason = (typeof NOT_APPLICABLE_REASONS)[number];
+
+export type Check =
+  | { name: CheckName; passed: true; applies?: undefined; code?: undefined; reason?: undefined }
+  | { name: CheckName; passed: true; applies: false; reason: NotApplicableReason; code?: undefined }
+  | { name: CheckName; passed: false; code: ErrorCode; applies?: undefined; reason?: undefined };
+
 
 export interface RulesResult {
   result: 'PASSED' | 'FAILED' | 'OPEN';

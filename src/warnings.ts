@@ -2,7 +2,7 @@
 // something worth knowing (e.g. a certificate without expiry, a stale trust list).
 import type { Lang } from './errors.js';
 
-export const WARNING_TEXTS: Record<string, Record<Lang, string>> = {
+export const WARNING_TEXTS = {
   NO_EXPIRY: {
     en: 'The certificate carries no expiry date.',
     id: 'Sertifikat tidak memuat tanggal kedaluwarsa.',
@@ -43,8 +43,11 @@ export const WARNING_TEXTS: Record<string, Record<Lang, string>> = {
     en: 'The signed payload has a few bytes after its compressed data (e.g. a gzip trailer); they were ignored.',
     id: 'Muatan yang ditandatangani memiliki beberapa bita setelah data terkompresinya (mis. trailer gzip); bita tersebut diabaikan.',
   },
-};
+} as const satisfies Record<string, Record<Lang, string>>;
 
-export function warningText(code: string, lang: Lang): string {
-  return WARNING_TEXTS[code]?.[lang] ?? code;
+/** The warning codes: one table, no free strings at call sites. */
+export type WarningCode = keyof typeof WARNING_TEXTS;
+
+export function warningText(code: WarningCode, lang: Lang): string {
+  return WARNING_TEXTS[code][lang];
 }

@@ -1,13 +1,17 @@
-// detect → decode → verify → validate → map → report. The one place that catches
-// VerificationError; anything else is a bug and propagates (HTTP 500).
+// The pipeline owns the stages (guide.md "The shape"):
+//   detect → decode → verifySignature → claims → map → validate → domestic → report
+// It is the one place that catches VerificationError (the certificate's fault: one code, the
+// report says INVALID). A VerificationFault or any other exception is the service's fault and
+// propagates: the edge answers 503 VERIFICATION_UNAVAILABLE, never a verdict.
 import { reportError, VerificationError, type Lang } from '../errors.js';
-import type { FormatAdapter, AdapterResult } from '../formats/format.js';
-import type { DomesticDecision, HealthCertificate, Report } from '../model.js';
+import type { AnyAdapter, Claims, Mapped, Notice, VerifiedSigner } from '../formats/format.js';
+import type { CertificateFormat, DomesticDecision, HealthCertificate, Report } from '../model.js';
 import type { TrustResolver } from '../trust/types.js';
 import { warningText } from '../warnings.js';
+import { validate, type Validation } from './validate.js';
 
 export interface PipelineDeps {
-  adapters: readonly FormatAdapter[];
+  adapters: readonly AnyAdapter[];
   /** The trust snapshot in force for this request. */
   trust: () => TrustResolver;
   domestic: (certificate: HealthCertificate, at: Date, lang: Lang) => DomesticDecision;
@@ -26,62 +30,81 @@ export interface VerificationOutcome {
   certificate?: HealthCertificate;
 }
 
-export function detect(text: string, adapters: readonly FormatAdapter[]): FormatAdapter | undefined {
+export function detect(text: string, adapters: readonly AnyAdapter[]): AnyAdapter | undefined {
   return adapters.find((a) => a.detect(text));
 }
 
-function invalid(report: Omit<Report, 'domestic' | 'outcome'>, policy: string): Report {
+/** The INVALID decision: the error codes are its reasons (domestic-policy.md: it counts for nothing). */
+export function invalidDecision(report: Pick<Report, 'errors'>, policy: string): DomesticDecision {
   return {
-    outcome: 'INVALID',
-    ...report,
-    domestic: {
-      status: 'INVALID',
-      reasons: report.errors.map((e) => e.code),
-      reasonTexts: report.errors.map((e) => e.message),
-      validUntil: null,
-      policy,
-    },
+    status: 'INVALID',
+    reasons: report.errors.map((e) => e.code),
+    reasonTexts: report.errors.map((e) => e.message),
+    validUntil: null,
+    policy,
   };
+}
+
+function stopped(format: CertificateFormat | null, err: VerificationError, opts: VerifyOptions, policy: string): VerificationOutcome {
+  const errors = [reportError(err.code, opts.lang, err.detail)];
+  return {
+    report: { outcome: 'INVALID', format, checkedAt: opts.at.toISOString(), errors, warnings: [], checks: [], domestic: invalidDecision({ errors }, policy) },
+  };
+}
+
+function warningsOf(notices: readonly Notice[], lang: Lang): Report['warnings'] {
+  return [...new Set(notices.map((n) => n.code))].map((code) => ({ code, message: warningText(code, lang) }));
+}
+
+/** What the stages produced for one text; throws VerificationError where a stage stopped. */
+export interface Staged {
+  format: CertificateFormat;
+  verified: VerifiedSigner;
+  claims: Claims;
+  mapped: Mapped;
+  validation: Validation;
+  /** Every warning of every stage, deduplicated by the report. */
+  warnings: readonly Notice[];
+}
+
+/** Runs decode → verifySignature → claims → map → validate with one adapter. */
+export async function runStages(adapter: AnyAdapter, text: string, trust: TrustResolver, at: Date, onFormat?: (f: CertificateFormat) => void): Promise<Staged> {
+  const decoded = adapter.decode(text);
+  onFormat?.(decoded.format);
+  const verified = await adapter.verifySignature(decoded.data, trust);
+  const claims = adapter.claims(decoded.data, verified);
+  const mapped = adapter.map(decoded.data, verified);
+  const validation = validate(claims, verified, mapped, trust, at);
+  return { format: decoded.format, verified, claims, mapped, validation, warnings: [...decoded.warnings, ...(mapped.warnings ?? []), ...validation.warnings] };
 }
 
 export async function verifyText(text: string, opts: VerifyOptions, deps: PipelineDeps): Promise<VerificationOutcome> {
-  const { lang } = opts;
   const adapter = detect(text, deps.adapters);
-  const format = adapter?.format ?? null;
-  let result: AdapterResult;
+  if (!adapter) return stopped(null, new VerificationError('UNSUPPORTED_FORMAT', 'no known prefix or shape'), opts, deps.policyRef());
+  let format: CertificateFormat = adapter.format;
+  let staged: Staged;
   try {
-    if (!adapter) throw new VerificationError('UNSUPPORTED_FORMAT', 'no known prefix or shape');
-    result = await adapter.verify(text, { trust: deps.trust(), at: opts.at, lang });
+    staged = await runStages(adapter, text, deps.trust(), opts.at, (f) => (format = f));
   } catch (err) {
     if (!(err instanceof VerificationError)) throw err;
-    return {
-      report: invalid(
-        { format: err.format ?? format, checkedAt: opts.at.toISOString(), errors: [reportError(err.code, lang, err.detail)], warnings: [], checks: [] },
-        deps.policyRef(),
-      ),
-    };
+    return stopped(format, err, opts, deps.policyRef());
   }
-
-  const base = {
-    format: result.format ?? format,
+  const { verified, claims, mapped, validation } = staged;
+  const holder = mapped.ok ? mapped.certificate.holder : mapped.holder;
+  const errors = validation.failures.map((f) => reportError(f.code, opts.lang, f.detail));
+  const report: Omit<Report, 'outcome' | 'domestic'> = {
+    format,
     checkedAt: opts.at.toISOString(),
-    errors: result.failures.map((f) => reportError(f.code, lang, f.detail)),
-    warnings: dedupe(result.warnings.map((w) => w.code)).map((code) => ({ code, message: warningText(code, lang) })),
-    signer: result.signer,
-    ...(result.issuedAt ? { issuedAt: result.issuedAt.toISOString() } : {}),
-    ...(result.expiresAt ? { expiresAt: result.expiresAt.toISOString() } : {}),
-    ...(result.holder ? { holder: result.holder } : {}),
-    ...(result.display ? { certificate: result.display } : {}),
-    checks: result.checks,
+    errors,
+    warnings: warningsOf(staged.warnings, opts.lang),
+    signer: verified.summary,
+    ...(claims.issuedAt ? { issuedAt: claims.issuedAt.toISOString() } : {}),
+    ...(claims.expiresAt ? { expiresAt: claims.expiresAt.toISOString() } : {}),
+    ...(holder && Object.keys(holder).length > 0 ? { holder } : {}),
+    ...(mapped.ok ? { certificate: mapped.display } : {}),
+    checks: validation.checks,
   };
-  if (base.errors.length > 0 || !result.certificate) {
-    if (base.errors.length === 0) throw new Error('adapter returned no certificate and no failure');
-    return { report: invalid(base, deps.policyRef()) };
-  }
-  const domestic = deps.domestic(result.certificate, opts.at, lang);
-  return { report: { outcome: 'VALID', ...base, domestic }, certificate: result.certificate };
-}
-
-function dedupe(codes: string[]): string[] {
-  return [...new Set(codes)];
+  if (errors.length > 0 || !mapped.ok) return { report: { outcome: 'INVALID', ...report, domestic: invalidDecision(report, deps.policyRef()) } };
+  const domestic = deps.domestic(mapped.certificate, opts.at, opts.lang);
+  return { report: { outcome: 'VALID', ...report, domestic }, certificate: mapped.certificate };
 }

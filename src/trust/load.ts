@@ -1,13 +1,11 @@
 // Loading TRUST_LISTS_DIR (contract.md "Trust lists"): sources.json names the sources; each
 // file source is read and parsed on its own, so one failing source never touches the others.
-// Only reading is here; parsing is per type in sources/, and an HTTPS fetcher can produce the
-// same SourceInput later (loadSource is the seam).
+// Only reading is here; parsing is per type in sources/, downloading in fetch.ts, and the one
+// loading path (read or download, verify, guard, keep the last good copy) in refresher.ts.
 import { open, readFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { errorText, parseJson, type SourceDef, type SourceInput, sourceDefSchema, zodMessage } from './sources/common.js';
-import { sourceType } from './sources/index.js';
-import { buildSnapshot, type SourceOutcome, type TrustSnapshot, TrustStore } from './store.js';
 
 export const SOURCES_FILE = 'sources.json';
 /** Largest list file read (the real German list is 4 MB); a bigger file is refused, not read. */
@@ -92,37 +90,4 @@ export async function readFileSourceInput(dir: string, def: SourceDef): Promise<
     input.crls = await Promise.all(names.map(async (name) => ({ name, bytes: await readInside(dir, name) })));
   }
   return input;
-}
-
-/** Loads one source; never throws: a failure becomes that source's outcome. */
-export async function loadSource(dir: string, def: SourceDef, at: Date): Promise<SourceOutcome> {
-  const fail = (error: string): SourceOutcome => ({ id: def.id, type: def.type, at, ok: false, error });
-  const type = sourceType(def.type);
-  if (!type) return fail(`unknown source type "${def.type}"`);
-  const missing = type.requires.filter((r) => def[r] === undefined);
-  if (missing.length > 0) return fail(`source type "${def.type}" needs ${missing.map((m) => `"${m}"`).join(', ')}`);
-  if (def.file === undefined) return fail('a url source is downloaded by the refresher (refresher.ts), not read here');
-  try {
-    const input = await readFileSourceInput(dir, def);
-    const result = await type.parse(input);
-    return { id: def.id, type: def.type, at, ok: true, kind: type.kind, result };
-  } catch (e) {
-    return fail(errorText(e));
-  }
-}
-
-/** Every source of sources.json loaded into a snapshot; failed sources fall back to `previous`. */
-export async function loadTrustSnapshot(dir: string, at: Date, previous?: TrustSnapshot): Promise<TrustSnapshot> {
-  const entries = await readSourcesFile(dir);
-  const outcomes = await Promise.all(
-    entries.map((entry): Promise<SourceOutcome> | SourceOutcome =>
-      entry.ok ? loadSource(dir, entry.def, at) : { id: entry.id, type: entry.type, at, ok: false, error: entry.error },
-    ),
-  );
-  return buildSnapshot(outcomes, at, previous);
-}
-
-/** A store over TRUST_LISTS_DIR. Throws only when sources.json itself is unusable. */
-export async function loadTrustDir(dir: string, at: Date): Promise<TrustStore> {
-  return new TrustStore(await loadTrustSnapshot(dir, at));
 }

@@ -167,7 +167,7 @@ export class TrustRefresher {
     const type = sourceType(def.type);
     if (!type) return { id: def.id, type: def.type, at, ok: false, error: `unknown source type "${def.type}"`, code: 'DEFINITION_INVALID', policy };
     try {
-      const input: SourceInput = { def, bytes: got.bytes, origin: origin === 'file' ? 'file' : 'url' };
+      const input: SourceInput = { def, bytes: got.bytes, origin: origin === 'file' ? 'file' : 'url', at };
       if (def.anchor !== undefined) input.anchor = await readInside(this.#opts.dir, def.anchor);
       if (got.signature) input.signature = got.signature;
       if (def.crl !== undefined) {

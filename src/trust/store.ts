@@ -6,7 +6,10 @@
 // rollback (T-4), equivocation (T-5), mass shrink held for an operator (T-7), freshness (T-6).
 import { createHash } from 'node:crypto';
 import type { RevocationData, SourceResult } from './sources/common.js';
-import type { DroppedEntry, RevocationHit, RevocationQuery, Signer, SignerKind, SourceStatus, TrustResolver } from './types.js';
+import { crlRevocation } from './crl.js';
+import { isRevoked, type ShcCrl } from './shc-crl.js';
+import { shcKeyId } from './sources/shc-keys.js';
+import type { DroppedEntry, RevocationKeys, RevocationQuery, RevocationVerdict, Signer, SignerKind, SourceStatus, TrustResolver } from './types.js';
 
 /** The bytes a list arrived as, kept so the last good list can be written to DATA_DIR. */
 export interface RawList {
@@ -59,8 +62,10 @@ export interface SourceState {
   /** null when the source never loaded. */
   readonly kind: SignerKind | null;
   readonly signers: readonly Signer[];
-  /** CSCA CRLs (DER) by country; empty except for icao-csca. */
+  /** CSCA CRLs (DER) by the kid of the CSCA that signed them; empty except for icao-csca. */
   readonly crls: ReadonlyMap<string, readonly Uint8Array[]>;
+  /** SMART Health Card key CRLs by `iss` NUL `kid`; jwks and vci-snapshot. */
+  readonly shcCrls?: ReadonlyMap<string, ShcCrl>;
   readonly status: SourceStatus;
   readonly revocation?: RevocationData;
   readonly raw?: RawList;
@@ -72,18 +77,9 @@ export interface SourceState {
   readonly refreshFailed?: boolean;
 }
 
-/**
- * The store's resolver always answers cscaCrls and sourceStale; `revoked` exists only when a
- * revocation source or blocklist is loaded, so verification computes no revocation hashes
- * for a store that has nothing to look them up in.
- */
-export type SnapshotResolver = TrustResolver & {
-  cscaCrls(country: string): readonly Uint8Array[];
-  sourceStale(source: string): boolean;
-};
 
 export interface TrustSnapshot {
-  readonly resolver: SnapshotResolver;
+  readonly resolver: TrustResolver;
   readonly sources: readonly SourceStatus[];
   readonly builtAt: Date;
   /** Per-source signers in force, in sources.json order; what the next build falls back to. */
@@ -115,7 +111,6 @@ export interface TrustSummary {
 /** Entries listed per source in its status; the total is always given (droppedTotal). */
 const MAX_DROPPED_LISTED = 100;
 const NO_SIGNERS: readonly Signer[] = Object.freeze([]);
-const NO_CRLS: readonly Uint8Array[] = Object.freeze([]);
 const UNKNOWN_COUNTRY = 'unknown';
 
 function countCountries(signers: readonly Signer[]): Record<string, number> {
@@ -127,13 +122,22 @@ function countCountries(signers: readonly Signer[]): Record<string, number> {
   return out;
 }
 
+/** How many entries carry each code (entries without one count as UNSPECIFIED). */
+function countCodes(entries: readonly { code?: string }[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const e of entries) out[e.code ?? 'UNSPECIFIED'] = (out[e.code ?? 'UNSPECIFIED'] ?? 0) + 1;
+  return out;
+}
+
 const entryCountOf = (signers: number, revocation: RevocationData | undefined): number => signers + (revocation?.entryCount ?? 0);
 
 function freshState(outcome: LoadedOutcome): SourceState {
   const signers = Object.freeze(outcome.result.signers.map((s) => Object.freeze(s)));
   const dropped: DroppedEntry[] = outcome.result.dropped;
+  const notices = outcome.result.notices;
   const crls = new Map<string, readonly Uint8Array[]>();
-  for (const [country, list] of outcome.result.crls ?? []) crls.set(country.toUpperCase(), Object.freeze([...list]));
+  for (const [cscaKid, list] of outcome.result.crls ?? []) crls.set(cscaKid, Object.freeze([...list]));
+  const shcCrls = outcome.result.shcCrls;
   const iso = outcome.at.toISOString();
   const listTime = outcome.result.listTime;
   const revocation = outcome.result.revocation;
@@ -143,6 +147,7 @@ function freshState(outcome: LoadedOutcome): SourceState {
     kind: outcome.kind,
     signers,
     crls,
+    ...(shcCrls ? { shcCrls } : {}),
     ...(revocation ? { revocation } : {}),
     ...(outcome.raw ? { raw: outcome.raw } : {}),
     ...(outcome.policy ? { policy: outcome.policy } : {}),
@@ -159,6 +164,8 @@ function freshState(outcome: LoadedOutcome): SourceState {
       countries: countCountries(signers),
       dropped: dropped.slice(0, MAX_DROPPED_LISTED),
       droppedTotal: dropped.length,
+      droppedCodes: countCodes(dropped),
+      ...(notices ? { notices: notices.slice(0, MAX_DROPPED_LISTED), noticeTotal: notices.length, noticeCodes: countCodes(notices) } : {}),
       origin: outcome.origin ?? null,
       errorCode: null,
       listTime: listTime ? listTime.at.toISOString() : null,
@@ -335,12 +342,13 @@ function freezeAll<T>(map: Map<string, T[]>): ReadonlyMap<string, readonly T[]> 
 }
 
 /** Builds the lookup maps once per snapshot, so every lookup is one Map.get. */
-function buildResolver(states: readonly SourceState[]): { resolver: SnapshotResolver; signerCount: number; countries: Record<string, number> } {
+function buildResolver(states: readonly SourceState[]): { resolver: TrustResolver; signerCount: number; countries: Record<string, number> } {
   const dcc = new Map<string, Signer[]>();
   const shc = new Map<string, Signer[]>();
   const csca = new Map<string, Signer[]>();
   const divoc = new Map<string, Signer[]>();
-  const crls = new Map<string, Uint8Array[]>();
+  const crls = new Map<string, { source: string; ders: Uint8Array[] }>();
+  const shcCrls = new Map<string, { source: string; crl: ShcCrl }>();
   const revocations: { source: string; data: RevocationData }[] = [];
   const stale = new Set<string>();
   const distinct: Signer[] = [];
@@ -356,8 +364,7 @@ function buildResolver(states: readonly SourceState[]): { resolver: SnapshotReso
           added = addTo(dcc, signer.kid, signer);
           break;
         case 'shc':
-          // NUL cannot occur in a URL or a JWK kid, so the pair key is unambiguous.
-          if (signer.iss !== undefined) added = addTo(shc, `${signer.iss}\u0000${signer.kid}`, signer);
+          if (signer.iss !== undefined) added = addTo(shc, shcKeyId(signer.iss, signer.kid), signer);
           break;
         case 'csca':
           if (signer.country) added = addTo(csca, signer.country.toUpperCase(), signer);
@@ -371,28 +378,47 @@ function buildResolver(states: readonly SourceState[]): { resolver: SnapshotReso
       }
       if (added) distinct.push(signer);
     }
-    for (const [country, list] of state.crls) {
-      const bucket = crls.get(country) ?? [];
-      bucket.push(...list);
-      crls.set(country, bucket);
+    for (const [cscaKid, list] of state.crls) {
+      const bucket = crls.get(cscaKid) ?? { source: state.id, ders: [] };
+      bucket.ders.push(...list);
+      crls.set(cscaKid, bucket);
     }
+    for (const [id, crl] of state.shcCrls ?? []) if (!shcCrls.has(id)) shcCrls.set(id, { source: state.id, crl });
   }
-  const maps = { dcc: freezeAll(dcc), shc: freezeAll(shc), csca: freezeAll(csca), divoc: freezeAll(divoc), crls: freezeAll(crls) };
-  const revoked = (query: RevocationQuery): RevocationHit | undefined => {
-    // A handful of sources, each an O(1) set lookup per hash type.
-    for (const { source, data } of revocations) {
-      if (query.kid !== undefined && data.kids.has(query.kid)) return { source, by: 'KID' };
-      for (const { type, hash } of query.hashes) if (data.sets[type]?.has(hash)) return { source, by: type };
+  const maps = { dcc: freezeAll(dcc), shc: freezeAll(shc), csca: freezeAll(csca), divoc: freezeAll(divoc) };
+  const revocation = (keys: RevocationKeys, at: Date): RevocationVerdict => {
+    switch (keys.kind) {
+      case 'dcc': {
+        // No revocation source in force: no hashes to compute (they cost a SHA-256 each).
+        if (revocations.length === 0) return { data: false };
+        const query: RevocationQuery = { kid: keys.kid, hashes: keys.hashes() };
+        // A handful of sources, each an O(1) set lookup per hash type.
+        for (const { source, data } of revocations) {
+          if (data.kids.has(keys.kid)) return { data: true, hit: { source, by: 'KID' } };
+          for (const { type, hash } of query.hashes) if (data.sets[type]?.has(hash)) return { data: true, hit: { source, by: type } };
+        }
+        return { data: true };
+      }
+      case 'shc-rid': {
+        const entry = shcCrls.get(shcKeyId(keys.iss, keys.kid));
+        if (!entry) return { data: false };
+        const revoked = keys.rid !== undefined && isRevoked(entry.crl, keys.rid, keys.nbf);
+        return { data: true, ...(revoked ? { hit: { source: entry.source, by: 'RID' as const } } : {}) };
+      }
+      case 'x509-crl': {
+        const entry = crls.get(keys.issuer.kid);
+        return entry ? crlRevocation(entry.ders, keys.certificateDer, at, entry.source) : { data: false };
+      }
+      case 'none':
+        return { data: false };
     }
-    return undefined;
   };
-  const resolver: SnapshotResolver = Object.freeze({
+  const resolver: TrustResolver = Object.freeze({
     dcc: (kid: string) => maps.dcc.get(kid) ?? NO_SIGNERS,
-    shc: (iss: string, kid: string) => maps.shc.get(`${iss}\u0000${kid}`) ?? NO_SIGNERS,
+    shc: (iss: string, kid: string) => maps.shc.get(shcKeyId(iss, kid)) ?? NO_SIGNERS,
     csca: (country: string) => maps.csca.get(country.toUpperCase()) ?? NO_SIGNERS,
     divoc: (id: string) => maps.divoc.get(id) ?? NO_SIGNERS,
-    cscaCrls: (country: string) => maps.crls.get(country.toUpperCase()) ?? NO_CRLS,
-    ...(revocations.length > 0 ? { revoked } : {}),
+    revocation,
     sourceStale: (source: string) => stale.has(source),
   });
   return { resolver, signerCount: distinct.length, countries: countCountries(distinct) };

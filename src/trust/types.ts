@@ -52,6 +52,15 @@ export interface SourceStatus {
   dropped: DroppedEntry[];
   /** How many entries were dropped in all; `dropped` lists at most the first 100. */
   droppedTotal?: number;
+  /** Dropped entries per code (all of them, not only the ones listed). */
+  droppedCodes?: Record<string, number>;
+  /**
+   * Entries loaded (or kept out of force) with a quirk the operator should see: a malformed JWK
+   * beside a good certificate, an expired CSCA, … (gdhcn-did). At most the first 100 listed.
+   */
+  notices?: EntryNotice[];
+  noticeTotal?: number;
+  noticeCodes?: Record<string, number>;
   /** Where the list in force came from: a local file, a download, or the last-good copy in DATA_DIR. */
   origin?: 'file' | 'url' | 'snapshot' | null;
   /** Stable code of the last failure (SOURCE_DOWN, TIMEOUT, TOO_LARGE, SIGNATURE_INVALID, ROLLBACK, SHRINK_HELD, …). */
@@ -85,7 +94,15 @@ export interface RevocationQuery {
 export interface RevocationHit {
   /** The source (sources.json id) whose list holds the entry. */
   source: string;
-  by: RevocationHashType | 'KID';
+  /** What matched: a DCC hash type, the signer's kid (blocklist), an X.509 CRL, an SHC `rid`. */
+  by: RevocationHashType | 'KID' | 'CRL' | 'RID';
+}
+
+/** A quirk of one list entry that did not (on its own) refuse it; a stable code like DroppedEntry's. */
+export interface EntryNotice {
+  kid?: string;
+  code: string;
+  reason: string;
 }
 
 /** One list entry refused on its own while the rest of its list loaded. */
@@ -96,9 +113,26 @@ export interface DroppedEntry {
   reason: string;
 }
 
+/**
+ * What a certificate may be listed under, per kind of revocation data (the adapter's `claims`
+ * says which; the resolver looks it up in the snapshot). DCC hashes are a thunk: with no
+ * revocation source in force no SHA-256 is computed on the hot path.
+ */
+export type RevocationKeys =
+  | { kind: 'dcc'; kid: string; hashes: () => RevocationQuery['hashes'] }
+  /** SMART Health Cards: `vc.rid` on the issuer key's CRL (SHC spec "Revocation"). */
+  | { kind: 'shc-rid'; iss: string; kid: string; rid?: string; nbf: number }
+  /** An X.509 signer certificate on its issuer's CRL (ICAO VDS-NC BSC by its CSCA). */
+  | { kind: 'x509-crl'; issuer: Signer; certificateDer: Uint8Array }
+  /** The format has no revocation scheme the service can check. */
+  | { kind: 'none' };
+
+/** `data: false`: no list in force could say (the check does not apply: NO_REVOCATION_DATA). */
+export type RevocationVerdict = { data: false } | { data: true; hit?: RevocationHit; outdated?: boolean };
+
 /** Lookups verification needs; built from one snapshot so a request sees one consistent store. */
 export interface TrustResolver {
-  /** EU DCC / WHO DDCC document signers with this kid (collisions possible: try all). */
+  /** EU DCC / WHO document signers with this kid (collisions possible: try all). */
   dcc(kid: string): readonly Signer[];
   /** SMART Health Card issuer keys of issuer `iss` with JWK kid `kid`. */
   shc(iss: string, kid: string): readonly Signer[];
@@ -106,14 +140,8 @@ export interface TrustResolver {
   csca(country: string): readonly Signer[];
   /** DIVOC issuer keys by verificationMethod id. */
   divoc(id: string): readonly Signer[];
-  /**
-   * DER CRLs issued by the CSCAs of `country` (alpha-2: the country of the CSCA that signed
-   * it), each matched at load to a CSCA of the same source by issuer name and signature. Optional so
-   * test doubles need not provide it; the store's resolver always does.
-   */
-  cscaCrls?(country: string): readonly Uint8Array[];
-  /** The first revocation entry (any revocation source in force) that matches; undefined when none. */
-  revoked?(query: RevocationQuery): RevocationHit | undefined;
+  /** Whether any revocation data in force lists the certificate, at `at`. */
+  revocation(keys: RevocationKeys, at: Date): RevocationVerdict;
   /** Whether the source a signer came from is stale (refresh failing or past its stale age). */
-  sourceStale?(source: string): boolean;
+  sourceStale(source: string): boolean;
 }

@@ -7,6 +7,7 @@ import { VerificationError, type ErrorCode } from '../../src/errors.js';
 import { dccAdapter } from '../../src/formats/dcc/index.js';
 import { signerFromCertificate } from '../../src/trust/signer.js';
 import type { Signer, TrustResolver } from '../../src/trust/types.js';
+import { verifyStaged } from '../helpers/stages.js';
 
 export type Stage = 'UNPREFIX' | 'B45DECODE' | 'COMPRESSION' | 'DECODE' | 'VERIFY' | 'KEYUSAGE' | 'EXPIRATIONCHECK' | 'SCHEMAVALIDATION';
 export const STAGES: readonly Stage[] = ['UNPREFIX', 'B45DECODE', 'COMPRESSION', 'DECODE', 'VERIFY', 'KEYUSAGE', 'EXPIRATIONCHECK', 'SCHEMAVALIDATION'];
@@ -117,6 +118,8 @@ export function resolverFor(file: VectorFile): TrustResolver {
     shc: () => [],
     csca: () => [],
     divoc: () => [],
+    revocation: () => ({ data: false }),
+    sourceStale: () => false,
   };
 }
 
@@ -129,7 +132,7 @@ export async function runVector(file: VectorFile): Promise<RunResult> {
     }
   };
   try {
-    const result = await dccAdapter.verify(file.qr, { trust: resolverFor(file), at: file.clock, lang: 'en' });
+    const result = await verifyStaged(dccAdapter, file.qr, { trust: resolverFor(file), at: file.clock, lang: 'en' });
     passUpTo('VERIFY');
     for (const check of result.checks) {
       const stage = CHECK_STAGE[check.name];

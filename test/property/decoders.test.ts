@@ -19,6 +19,7 @@ import { zipCertificateJson } from '../../src/formats/divoc/index.js';
 import { signShcQr } from '../../src/formats/shc/sign.js';
 import { ADAPTERS } from '../../src/formats/index.js';
 import { verifyText, type PipelineDeps } from '../../src/pipeline/verify.js';
+import { resolverOf } from '../helpers/stages.js';
 
 const RUNS = Number(process.env['FUZZ_RUNS'] ?? 400);
 const LIMIT_MS = 8_000;
@@ -161,7 +162,7 @@ describe('CWT claims', () => {
 });
 
 // The whole text through the real pipeline, every adapter in the table.
-const noTrust = { dcc: () => [], shc: () => [], csca: () => [], divoc: () => [] };
+const noTrust = resolverOf();
 const deps: PipelineDeps = {
   adapters: ADAPTERS,
   trust: () => noTrust,

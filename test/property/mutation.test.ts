@@ -26,6 +26,7 @@ import { ADAPTERS } from '../../src/formats/index.js';
 import { verifyText, type PipelineDeps } from '../../src/pipeline/verify.js';
 import { listVectorFiles, readVectorFile, resolverFor, type VectorFile } from '../conformance/dgc-runner.js';
 import { edgeService } from '../http/edge-helpers.js';
+import { verifyStaged } from '../helpers/stages.js';
 
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)), '../shared/vectors/dgc-testdata');
 const present = existsSync(ROOT);
@@ -184,7 +185,7 @@ describe.skipIf(!present)('mutation loop over dgc-testdata (bounded)', () => {
       if (!file?.certificateB64 || !file.qr.startsWith('HC1:')) continue;
       try {
         const decoded = decodeHc1(file.qr);
-        await dccAdapter.verify(file.qr, { trust: resolverFor(file), at: file.clock, lang: 'en' });
+        await verifyStaged(dccAdapter, file.qr, { trust: resolverFor(file), at: file.clock, lang: 'en' });
         const compressed = decodeBase45(file.qr.slice(4));
         seeds.push({ file, resolver: resolverFor(file), compressed, coseBytes: inflateSync(compressed), triple: tripleOf(decoded.cose) });
       } catch (err) {

@@ -16,6 +16,7 @@ import { parseBlocklist } from '../../src/trust/sources/blocklist.js';
 import { signerFromCertificate } from '../../src/trust/signer.js';
 import type { SourceResult } from '../../src/trust/sources/common.js';
 import { Hash16Set } from '../../src/trust/revocation-set.js';
+import { verifyStaged } from '../helpers/stages.js';
 
 const AT = new Date('2026-11-25T10:00:00Z');
 const IAT = Math.floor(Date.parse('2026-11-01T00:00:00Z') / 1000);
@@ -48,7 +49,7 @@ describe('DCC revocation', () => {
       ...revocation.map((result, i): SourceOutcome => ({ id: `rev${i}`, type: 'dcc-revocation', at: AT, ok: true, kind: 'revocation', result })),
     ];
     const snap = buildSnapshot(outcomes, AT);
-    return dccAdapter.verify(qr, { trust: snap.resolver, at: AT, lang: 'en' });
+    return verifyStaged(dccAdapter, qr, { trust: snap.resolver, at: AT, lang: 'en' });
   }
 
   const list = (hashType: string, hashes: string[]) =>

@@ -35,7 +35,7 @@ describe('buildSnapshot: resolver lookups', () => {
       ok('a', 'dcc', [signer('K1', 'DE', 'a'), signer('K2', 'FR', 'a')]),
       ok('b', 'dcc', [signer('K1', 'AT', 'b')]),
       ok('shc', 'shc', [signer('J1', '', 'shc', { iss: 'https://iss.example', certificateDer: undefined })]),
-      ok('icao', 'csca', [signer('C1', 'AU', 'icao')], T0, { crls: new Map([['AU', [Uint8Array.from([1, 2])]]]) }),
+      ok('icao', 'csca', [signer('C1', 'AU', 'icao')], T0, { crls: new Map([['C1', [Uint8Array.from([1, 2])]]]) }),
       ok('divoc', 'divoc', [signer('D1', 'ID', 'divoc', { keyId: 'did:indonesia', certificateDer: undefined })]),
     ],
     T0,
@@ -49,8 +49,10 @@ describe('buildSnapshot: resolver lookups', () => {
     expect(snap.resolver.shc('https://iss.example', 'J1')).toHaveLength(1);
     expect(snap.resolver.shc('https://iss.example/', 'J1')).toEqual([]);
     expect(snap.resolver.csca('au').map((s) => s.kid)).toEqual(['C1']);
-    expect(snap.resolver.cscaCrls('AU')).toHaveLength(1);
-    expect(snap.resolver.cscaCrls('JP')).toEqual([]);
+    // A CRL (here unparseable bytes) filed under its CSCA: no usable data; another CSCA has none.
+    const c1 = snap.resolver.csca('AU')[0]!;
+    expect(snap.resolver.revocation({ kind: 'x509-crl', issuer: c1, certificateDer: new Uint8Array() }, T0)).toEqual({ data: false });
+    expect(snap.resolver.revocation({ kind: 'none' }, T0)).toEqual({ data: false });
     expect(snap.resolver.divoc('did:indonesia').map((s) => s.kid)).toEqual(['D1']);
   });
 

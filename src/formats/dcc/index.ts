@@ -1,25 +1,22 @@
-// The EU DCC (HC1) adapter: prefix → Base45 → zlib → COSE_Sign1 → CWT → signature → signer
-// checks → schema → time. Decoding and signature failures throw (one code, the pipeline
-// stops); every later failure is collected so the officer sees all that is wrong.
-import { VerificationError, type ErrorCode } from '../../errors.js';
-import type { CertificateType, Check, HealthCertificate } from '../../model.js';
-import type { Signer } from '../../trust/types.js';
-import type { AdapterResult, Finding, FormatAdapter, Notice, VerifyContext } from '../format.js';
+// The HC1 adapter: prefix → Base45 → zlib → COSE_Sign1 → CWT (decode), then the signature
+// with a signer of the kid (verifySignature). The content under claim −260 says the format:
+// EU DCC (sub-claim 1) or a WHO DDCC (3, 4, or the whole payload). Every check after the
+// signature is the pipeline's (src/pipeline/validate.ts).
+import { VerificationError } from '../../errors.js';
+import type { CertificateType } from '../../model.js';
+import type { Signer, TrustResolver } from '../../trust/types.js';
+import { verifySignature as verifyWith } from '../../crypto/algorithms.js';
+import type { Claims, Decoded, FormatAdapter, Mapped, VerifiedSigner } from '../format.js';
 import { toJson } from '../cbor.js';
-import { checkSignature } from '../signature.js';
 import { decodeBase45 } from './base45.js';
 import { parseCoseSign1, sigStructure, type CoseSign1 } from './cose.js';
 import { CLAIM, decodePayloadMap, HCERT, readCwtClaims, type CwtClaims } from './cwt.js';
 import { ddccType, ddccValidity, looksLikeDdcc, mapDdcc } from './ddcc.js';
 import { inflateZlib } from './inflate.js';
 import { HC1_PREFIX, stripPrefix } from './prefix.js';
-import { checkRevocation } from './revocation.js';
-import { keyUsageAllows, signerValidAt } from './signer-checks.js';
+import { dccIdentifiers, revocationQuery } from './revocation.js';
 import { validateDcc } from './schema.js';
 import { displayOf, toHealthCertificate } from './map.js';
-
-/** Clock skew allowed for `iat` in the future (contract: NOT_YET_VALID). */
-export const ISSUED_AT_SKEW_MS = 5 * 60 * 1000;
 
 /** What the COSE payload carries: an EU DCC, or a WHO DDCC document (VS, TR, or by shape). */
 export type Hc1Content =
@@ -63,7 +60,7 @@ export function verifyHc1Signature(cose: CoseSign1, candidates: readonly Signer[
   const data = sigStructure(cose.protectedBytes, cose.payload);
   let fitting = 0;
   for (const signer of candidates) {
-    const outcome = checkSignature(cose.alg, signer, data, cose.signature);
+    const outcome = verifyWith({ alg: cose.alg, key: signer.publicKey, keyInfo: signer, data, signature: cose.signature });
     if (outcome === 'VALID') return signer;
     if (outcome === 'INVALID') fitting++;
   }
@@ -82,29 +79,6 @@ function declaredType(dcc: unknown): CertificateType | undefined {
   return undefined;
 }
 
-export function checkTimes(claims: { issuedAt?: Date; expiresAt?: Date }, at: Date): { failures: Finding[]; warnings: Notice[]; checks: Check[] } {
-  const failures: Finding[] = [];
-  const warnings: Notice[] = [];
-  const notYet = claims.issuedAt !== undefined && claims.issuedAt.getTime() > at.getTime() + ISSUED_AT_SKEW_MS;
-  if (notYet) failures.push({ code: 'NOT_YET_VALID', detail: 'iat is after the checking moment' });
-  let expired = false;
-  if (claims.expiresAt) expired = claims.expiresAt.getTime() < at.getTime();
-  else warnings.push({ code: 'NO_EXPIRY' });
-  if (expired) failures.push({ code: 'EXPIRED', detail: 'exp is before the checking moment' });
-  return {
-    failures,
-    warnings,
-    checks: [
-      { name: 'issuedAt', passed: !notYet, ...(notYet ? { code: 'NOT_YET_VALID' } : {}) },
-      { name: 'expiry', passed: !expired, ...(expired ? { code: 'EXPIRED' } : {}) },
-    ],
-  };
-}
-
-type Mapped =
-  | { ok: true; certificate: HealthCertificate; display: Record<string, unknown>; warnings: Notice[] }
-  | { ok: false; problems: string[]; warnings: Notice[] };
-
 function mapEu(json: unknown, claims: CwtClaims): Mapped {
   const validation = validateDcc(json);
   if (!validation.ok) return validation;
@@ -117,67 +91,46 @@ function mapEu(json: unknown, claims: CwtClaims): Mapped {
   return { ok: true, certificate, display: displayOf(certificate), warnings: validation.warnings };
 }
 
-function check(name: string, ok: boolean, code: ErrorCode): Check {
-  return ok ? { name, passed: true } : { name, passed: false, code };
-}
-
-export const dccAdapter: FormatAdapter = {
+export const dccAdapter: FormatAdapter<DecodedHc1> = {
   format: 'EU_DCC',
   detect: (text) => text.startsWith(HC1_PREFIX),
-  async verify(text: string, ctx: VerifyContext): Promise<AdapterResult> {
-    const { cose, content } = decodeHc1(text);
+  decode(text: string): Decoded<DecodedHc1> {
+    const data = decodeHc1(text);
+    return { format: data.content.kind, data, warnings: data.cose.warnings };
+  },
+  verifySignature({ cose }: DecodedHc1, trust: TrustResolver): VerifiedSigner {
     const kid = Buffer.from(cose.kid).toString('base64');
-    let signer: Signer;
-    try {
-      signer = verifyHc1Signature(cose, ctx.trust.dcc(kid));
-    } catch (err) {
-      // The shape already told a WHO document from an EU one: the report says which it was.
-      if (err instanceof VerificationError) err.format = content.kind;
-      throw err;
-    }
+    const signer = verifyHc1Signature(cose, trust.dcc(kid));
+    return {
+      signer,
+      summary: { kid, country: signer.country, algorithm: cose.alg, source: signer.source, ...(signer.subject ? { subject: signer.subject } : {}) },
+      validity: { ...(signer.notBefore ? { notBefore: signer.notBefore } : {}), ...(signer.notAfter ? { notAfter: signer.notAfter } : {}) },
+      keyUsage: { scheme: 'hcert', eku: signer.eku },
+    };
+  },
+  claims({ cose, content }: DecodedHc1, verified: VerifiedSigner): Claims {
     const { claims } = content;
-
-    const failures: Finding[] = [];
-    const warnings: Notice[] = [...cose.warnings];
-    const checks: Check[] = [{ name: 'signature', passed: true }];
-
-    // A whole-payload WHO document may carry no issuance time: the signer is then checked at `at`.
-    const signerOk = signerValidAt(signer, claims.issuedAt ?? ctx.at, ctx.at);
-    if (!signerOk) failures.push({ code: 'SIGNER_NOT_VALID' });
-    checks.push(check('signerValidity', signerOk, 'SIGNER_NOT_VALID'));
-
     // A WHO document is typed as mapDdcc reads it; left untyped, a tests-only signer could sign vaccinations.
     const type = content.kind === 'EU_DCC' ? declaredType(content.json) : ddccType(content.json, content.sub);
-    const usageOk = type === undefined || keyUsageAllows(signer, type);
-    if (!usageOk) failures.push({ code: 'KEY_USAGE_MISMATCH', detail: `signer may not sign ${type}` });
-    checks.push(check('keyUsage', usageOk, 'KEY_USAGE_MISMATCH'));
-
-    const times = checkTimes(claims, ctx.at);
-    failures.push(...times.failures);
-    warnings.push(...times.warnings);
-    checks.push(...times.checks);
-    if (claims.iss && claims.iss !== signer.country) warnings.push({ code: 'ISSUER_COUNTRY_MISMATCH' });
-
-    const revoked = checkRevocation(ctx.trust, { kid, payload: content.json, ...(claims.iss ? { iss: claims.iss } : {}), alg: cose.alg, signature: cose.signature });
-    if (revoked) failures.push({ code: 'REVOKED', detail: `listed by ${revoked.source} (${revoked.by})` });
-    checks.push(check('revocation', !revoked, 'REVOKED'));
-
-    const result: AdapterResult = {
-      format: content.kind,
-      signer: { kid, country: signer.country, algorithm: cose.alg, source: signer.source, ...(signer.subject ? { subject: signer.subject } : {}) },
+    const { ci } = content.kind === 'EU_DCC' ? dccIdentifiers(content.json) : {};
+    // A WHO document's own validity period ends it too, whichever of it and the CWT exp comes first.
+    const ends = [claims.expiresAt, content.kind === 'WHO_DDCC' ? ddccValidity(content.json).expiresAt : undefined].filter((d): d is Date => d !== undefined);
+    const expiresAt = ends.length > 0 ? new Date(Math.min(...ends.map((d) => d.getTime()))) : undefined;
+    return {
       ...(claims.issuedAt ? { issuedAt: claims.issuedAt } : {}),
-      ...(claims.expiresAt ? { expiresAt: claims.expiresAt } : {}),
-      failures,
-      warnings,
-      checks,
+      ...(expiresAt ? { expiresAt } : {}),
+      ...(type ? { type } : {}),
+      domain: 'DCC',
+      ...(ci ? { certificateId: ci } : {}),
+      ...(claims.iss ? { issuerCountry: claims.iss } : {}),
+      revocation: {
+        kind: 'dcc',
+        kid: verified.summary.kid,
+        hashes: () => revocationQuery({ kid: verified.summary.kid, payload: content.json, ...(claims.iss ? { iss: claims.iss } : {}), alg: cose.alg, signature: cose.signature }).hashes,
+      },
     };
-    const mapped = content.kind === 'EU_DCC' ? mapEu(content.json, content.claims) : mapDdcc(content.json, content.sub, claims);
-    warnings.push(...mapped.warnings);
-    checks.push(check('schema', mapped.ok, 'SCHEMA_INVALID'));
-    if (!mapped.ok) {
-      failures.push({ code: 'SCHEMA_INVALID', detail: mapped.problems.slice(0, 5).join('; ') });
-      return result;
-    }
-    return { ...result, certificate: mapped.certificate, holder: mapped.certificate.holder, display: mapped.display };
+  },
+  map({ content }: DecodedHc1): Mapped {
+    return content.kind === 'EU_DCC' ? mapEu(content.json, content.claims) : mapDdcc(content.json, content.sub, content.claims);
   },
 };

@@ -5,7 +5,7 @@
 // are computed; SIGNATURE = for ECDSA only `r` (the first half: `s` is malleable), for RSA the
 // whole signature. The signer's kid is also looked up (operator blocklist).
 import { createHash } from 'node:crypto';
-import type { RevocationHashType, RevocationHit, RevocationQuery, TrustResolver } from '../../trust/types.js';
+import type { RevocationHashType, RevocationQuery } from '../../trust/types.js';
 import type { CoseAlgName } from './cose.js';
 
 const hash16 = (data: Uint8Array | string): Uint8Array =>
@@ -50,10 +50,4 @@ export function revocationQuery(input: RevocationInput): RevocationQuery {
   const sig = input.alg === 'ES256' ? input.signature.subarray(0, input.signature.length / 2) : input.signature;
   if (sig.length > 0) hashes.push({ type: 'SIGNATURE', hash: hash16(sig) });
   return { kid: input.kid, hashes };
-}
-
-/** The revocation entry that matches, or undefined (also when the resolver has no revocation data). */
-export function checkRevocation(trust: TrustResolver, input: RevocationInput): RevocationHit | undefined {
-  // No revocation data in the store: no hashes to compute.
-  return trust.revoked ? trust.revoked(revocationQuery(input)) : undefined;
 }

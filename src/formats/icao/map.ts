@@ -138,6 +138,13 @@ function test(msg: Record<string, unknown>, problems: string[]): Evidence | unde
   };
 }
 
+/** A proof of testing's `dat.ri` (report issuance time); a vaccination seal states none. */
+export function sealIssuedAt(seal: VdsNcSeal): Date | undefined {
+  const dat = isRecord(seal.msg.dat) ? seal.msg.dat : undefined;
+  const ri = str(dat?.ri);
+  return ri && !Number.isNaN(Date.parse(ri)) ? new Date(ri) : undefined;
+}
+
 export function mapSeal(seal: VdsNcSeal): MapOutcome {
   const problems: string[] = [];
   const pid = isRecord(seal.msg.pid) ? seal.msg.pid : undefined;
@@ -149,9 +156,7 @@ export function mapSeal(seal: VdsNcSeal): MapOutcome {
   if (problems.length > 0 || !evidence || !n) return { ok: false, problems };
   const holder: Holder = { ...splitName(n), ...(dob ? { dateOfBirth: dob } : {}) };
   const issuerCountry = toAlpha2(seal.issuingState) ?? seal.issuingState;
-  const dat = isRecord(seal.msg.dat) ? seal.msg.dat : undefined;
-  const ri = str(dat?.ri);
-  const issuedAt = ri && !Number.isNaN(Date.parse(ri)) ? new Date(ri) : undefined;
+  const issuedAt = sealIssuedAt(seal);
   return {
     ok: true,
     certificate: {

@@ -4,11 +4,12 @@
 // last-good snapshot (guide.md: one file per source type under trust/).
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
+import type { ShcCrl } from '../shc-crl.js';
 import { parseCertificate } from '../signer.js';
 
 // The DER helpers live with the certificate code; re-exported for the parsers here.
 export { derChildren, derContent } from '../signer.js';
-import type { DroppedEntry, RevocationHashType, Signer, SignerKind } from '../types.js';
+import type { DroppedEntry, EntryNotice, RevocationHashType, Signer, SignerKind } from '../types.js';
 import type { Hash16Set } from '../revocation-set.js';
 
 /** Revocation entries of one list: 16-byte hash sets per hash type, plus revoked signer kids. */
@@ -58,6 +59,11 @@ export interface SourceInput {
   bytes: Uint8Array;
   /** Where the bytes came from: some types trust a local file but demand an anchor for a URL. */
   origin: 'file' | 'url';
+  /**
+   * When the list is loaded (the refresher's clock): lets a parser keep entries that expired
+   * out of force and report them (gdhcn-did). Absent = no time-dependent checks at load.
+   */
+  at?: Date;
   anchor?: Uint8Array;
   signature?: Uint8Array;
   crls?: readonly { name: string; bytes: Uint8Array }[];
@@ -67,8 +73,12 @@ export interface SourceInput {
 export interface SourceResult {
   signers: Signer[];
   dropped: DroppedEntry[];
-  /** DER CRLs keyed by the issuing country (alpha-2, uppercase); only icao-csca sets this. */
+  /** Entries kept (or kept out of force) with a quirk reported per entry (gdhcn-did). */
+  notices?: EntryNotice[];
+  /** DER CRLs keyed by the kid of the CSCA that signed them (verified at load); only icao-csca sets this. */
   crls?: Map<string, Uint8Array[]>;
+  /** SMART Health Card key CRLs by `iss` NUL `kid` (shc-keys.ts shcKeyId); jwks and vci-snapshot. */
+  shcCrls?: Map<string, ShcCrl>;
   /** Revocation entries (dcc-revocation, blocklist). */
   revocation?: RevocationData;
   /**

@@ -1,15 +1,13 @@
 // `icao-csca`: a PEM bundle of country signing CAs for ICAO VDS-NC seals, with optional CRLs
 // (contract.md "Trust lists"; anchors-mission.md §2.5 (j)). A CSCA must be a CA (security.md
 // D-7). A CRL is kept only when it is signed by a CSCA of this bundle whose subject is the CRL's
-// issuer (RFC 5280 §6.3.3 (f)); the ICAO adapter re-checks it against the CSCA it chains to.
-import { constants, verify } from 'node:crypto';
+// issuer (RFC 5280 §6.3.3 (f)), and filed under that CSCA (trust/crl.ts looks it up).
+import { crlSignedBy } from '../crl.js';
 import { normalizeSerial, parseCertificate } from '../signer.js';
 import type { DroppedEntry, Signer } from '../types.js';
 import { BasicConstraintsExtension, X509Crl } from '../x509.js';
 import {
   decodeUtf8Strict,
-  derChildren,
-  derContent,
   errorText,
   pemBlocks,
   type SourceInput,
@@ -17,38 +15,6 @@ import {
   type SourceType,
 } from './common.js';
 import { signersFromPemBundle } from './pem.js';
-
-const HASHES: Record<string, string> = { 'SHA-1': 'sha1', 'SHA-256': 'sha256', 'SHA-384': 'sha384', 'SHA-512': 'sha512' };
-
-/**
- * Whether `csca` signed the DER CRL. node:crypto over the exact tbsCertList bytes: the
- * @peculiar/x509 WebCrypto path refused the real Japanese P-384/SHA-384 CRL that OpenSSL
- * verifies (vectors icao-vds-nc/apo-android/crl-JP).
- */
-export function crlSignedBy(crlDer: Uint8Array, crl: InstanceType<typeof X509Crl>, csca: Signer): boolean {
-  const [tbs, , sigBits] = derChildren(crlDer);
-  if (!tbs || !sigBits || sigBits[0] !== 0x03) return false;
-  const bits = derContent(sigBits);
-  if (bits[0] !== 0) return false; // unused-bits count must be 0 for a signature
-  const signature = bits.subarray(1);
-  const alg = crl.signatureAlgorithm as { name: string; hash?: { name: string }; saltLength?: number };
-  const hash = HASHES[alg.hash?.name ?? ''];
-  if (!hash) return false;
-  try {
-    if (alg.name === 'ECDSA' || alg.name === 'RSASSA-PKCS1-v1_5') return verify(hash, tbs, csca.publicKey, signature);
-    if (alg.name === 'RSA-PSS') {
-      return verify(
-        hash,
-        tbs,
-        { key: csca.publicKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: alg.saltLength ?? constants.RSA_PSS_SALTLEN_AUTO },
-        signature,
-      );
-    }
-  } catch {
-    return false;
-  }
-  return false;
-}
 
 /** The DER CRLs inside one crl file: PEM `X509 CRL` blocks, or the whole file as DER. */
 function crlDers(name: string, bytes: Uint8Array, dropped: DroppedEntry[]): Uint8Array[] {
@@ -89,9 +55,11 @@ export async function parseIcaoCsca(input: SourceInput): Promise<SourceResult> {
         dropped.push({ code: 'CRL_UNVERIFIED', reason: `${file.name}: no CSCA of this source named ${crl.issuer} signed it` });
         continue;
       }
-      const list = crls.get(issuer.country) ?? [];
+      // Filed under the CSCA that signed it: verification asks for the CRLs of the CSCA a BSC
+      // chains to, so a CRL of another CSCA of the same country can neither revoke nor clear it.
+      const list = crls.get(issuer.kid) ?? [];
       list.push(Uint8Array.from(der));
-      crls.set(issuer.country, list);
+      crls.set(issuer.kid, list);
     }
   }
   return { signers, dropped, crls };

@@ -4,11 +4,12 @@
 // `vci_snapshot.crt` (a key container: pinned, no chain) — then the same bytes are parsed.
 // Keys are indexed per (iss, kid): 46 kids are shared by several issuers. Each key must be EC
 // P-256 with kid = RFC 7638 thumbprint (SMART Health Cards spec); only kty/crv/x/y are read.
-import { createPublicKey, type KeyObject, verify } from 'node:crypto';
+import { type KeyObject, verify } from 'node:crypto';
 import { z } from 'zod';
+import type { ShcCrl } from '../shc-crl.js';
 import type { DroppedEntry, Signer } from '../types.js';
 import { decodeUtf8Strict, errorText, ListError, parseJson, publicKeyFromPem, type SourceInput, type SourceResult, type SourceType, zodMessage } from './common.js';
-import { jwkThumbprint } from './jwks.js';
+import { addShcCrls, shcKeyId, shcSigner } from './shc-keys.js';
 
 const snapshotSchema = z.object({
   time: z.iso.datetime({ offset: true }).optional(),
@@ -18,18 +19,8 @@ const snapshotSchema = z.object({
 const issuerSchema = z.object({
   issuer: z.object({ iss: z.string().min(1).max(2048), name: z.string().max(1000).optional() }),
   keys: z.array(z.unknown()).max(1000),
-});
-
-const b64url = z.string().regex(/^[A-Za-z0-9_-]+$/, 'base64url');
-const keySchema = z.object({
-  kty: z.literal('EC', 'kty: only EC keys (ES256)'),
-  crv: z.literal('P-256', 'crv: only P-256 (ES256)'),
-  kid: z.string().min(1).max(128),
-  x: b64url,
-  y: b64url,
-  use: z.literal('sig').optional(),
-  alg: z.literal('ES256').optional(),
-  d: z.undefined({ error: 'a private key ("d") has no place in a trust list' }).optional(),
+  /** Per-key CRLs (SHC spec "Revocation"), as the directory collected them. */
+  crls: z.array(z.unknown()).max(1000).optional(),
 });
 
 /** Verifies the snapshot bytes with the anchor (PEM certificate or public key). Throws ListError. */
@@ -61,35 +52,37 @@ export async function parseVciSnapshot(input: SourceInput): Promise<SourceResult
   const signers: Signer[] = [];
   const dropped: DroppedEntry[] = [];
   const seen = new Set<string>();
-  parsed.data.issuerInfo.forEach((raw, i) => {
+  const shcCrls = new Map<string, ShcCrl>();
+  for (const [i, raw] of parsed.data.issuerInfo.entries()) {
     const info = issuerSchema.safeParse(raw);
     if (!info.success) {
       dropped.push({ code: 'ENTRY_INVALID', reason: `issuer ${i}: ${zodMessage(info.error)}` });
-      return;
+      continue;
     }
     const iss = info.data.issuer.iss;
-    info.data.keys.forEach((rawKey, k) => {
+    const mine: Signer[] = [];
+    for (const [k, rawKey] of info.data.keys.entries()) {
       const listedKid = typeof (rawKey as { kid?: unknown })?.kid === 'string' ? (rawKey as { kid: string }).kid : undefined;
       const drop = (code: string, reason: string): void => {
         dropped.push({ ...(listedKid ? { kid: listedKid } : {}), code, reason: `${iss} key ${k}: ${reason}` });
       };
-      const key = keySchema.safeParse(rawKey);
-      if (!key.success) return drop('KEY_REJECTED', zodMessage(key.error));
-      const jwk = key.data;
-      if (jwkThumbprint(jwk) !== jwk.kid) return drop('KID_MISMATCH', 'kid is not the RFC 7638 thumbprint of the key');
-      const id = `${iss}\u0000${jwk.kid}`;
-      if (seen.has(id)) return drop('DUPLICATE', 'the same key twice for this issuer');
-      let publicKey: KeyObject;
-      try {
-        publicKey = createPublicKey({ key: { kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y }, format: 'jwk' });
-      } catch (e) {
-        return drop('KEY_REJECTED', errorText(e));
+      const made = await shcSigner(rawKey, { iss, source: input.def.id, country: input.def.country ?? '' });
+      if (!('signer' in made)) {
+        drop(made.code, made.reason);
+        continue;
+      }
+      const id = shcKeyId(iss, made.signer.kid);
+      if (seen.has(id)) {
+        drop('DUPLICATE', 'the same key twice for this issuer');
+        continue;
       }
       seen.add(id);
-      signers.push({ kid: jwk.kid, country: input.def.country ?? '', source: input.def.id, publicKey, keyType: 'EC-P256', iss });
-    });
-  });
-  const result: SourceResult = { signers, dropped };
+      mine.push(made.signer);
+    }
+    signers.push(...mine);
+    addShcCrls(shcCrls, (info.data.crls ?? []).map((json, c) => ({ name: `${iss} crl ${c}`, json })), iss, mine, dropped);
+  }
+  const result: SourceResult = { signers, dropped, ...(shcCrls.size > 0 ? { shcCrls } : {}) };
   if (parsed.data.time) result.listTime = { at: new Date(parsed.data.time), kind: 'signed' };
   return result;
 }

@@ -12,10 +12,10 @@ import { vaccination } from '../../../src/demo/samples.js';
 import { cbor, issueHc1, signCose, wrapHc1 } from '../../../src/formats/dcc/encode.js';
 import { ddccEnd, ddccValidity, looksLikeDdcc, mapDdcc } from '../../../src/formats/dcc/ddcc.js';
 import { dccAdapter } from '../../../src/formats/dcc/index.js';
-import type { AdapterResult } from '../../../src/formats/format.js';
 import { signerFromCertificate } from '../../../src/trust/signer.js';
 import type { TrustResolver } from '../../../src/trust/types.js';
 import { testPki, type TestPki } from '../../helpers/service.js';
+import { resolverOf, verifyStaged, type StagedResult as AdapterResult } from '../../helpers/stages.js';
 
 const seconds = (iso: string) => Math.floor(Date.parse(iso) / 1000);
 const AT = new Date('2021-11-01T10:00:00Z');
@@ -26,7 +26,7 @@ let trust: TrustResolver;
 beforeAll(async () => {
   pki = await testPki();
   const signers = [pki.ec, pki.testOnly].map((c) => signerFromCertificate(c.der, { source: 'unit' }));
-  trust = { dcc: (kid) => signers.filter((s) => s.kid === kid), shc: () => [], csca: () => [], divoc: () => [] };
+  trust = resolverOf({ dcc: (kid) => signers.filter((s) => s.kid === kid) });
 });
 
 type Signed = { label?: number; doc: unknown; signer?: 'ec' | 'testOnly' };
@@ -38,7 +38,7 @@ function wholePayload(doc: unknown, signer: 'ec' | 'testOnly' = 'ec'): string {
   const s = pki[signer];
   return wrapHc1(signCose(cbor(doc), { alg: 'ES256', key: s.privateKey, kid: s.kid, kidUnprotected: true }));
 }
-const run = (qr: string): Promise<AdapterResult> => dccAdapter.verify(qr, { trust, at: AT, lang: 'en' });
+const run = (qr: string): Promise<AdapterResult> => verifyStaged(dccAdapter, qr, { trust, at: AT, lang: 'en' });
 async function codeOf(p: Promise<unknown>): Promise<string> {
   try {
     await p;

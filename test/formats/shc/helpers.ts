@@ -1,10 +1,10 @@
 // Shared by the SHC tests: where the vectors live, a TrustResolver built from JWKS files with
 // the project's own jwks loader, and a signing key of our own for re-signed payload vectors.
-import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { createHash, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseJwks, jwkThumbprint } from '../../../src/trust/sources/jwks.js';
+import { parseJwks } from '../../../src/trust/sources/jwks.js';
 import type { Signer, TrustResolver } from '../../../src/trust/types.js';
 
 const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
@@ -30,7 +30,14 @@ export function shcResolver(signers: readonly Signer[]): TrustResolver {
     dcc: () => [],
     csca: () => [],
     divoc: () => [],
+    revocation: () => ({ data: false }),
+    sourceStale: () => false,
   };
+}
+
+/** RFC 7638 §3.2 thumbprint of an EC key, computed here (not by the code under test). */
+export function jwkThumbprint(jwk: { crv: string; kty: string; x: string; y: string }): string {
+  return createHash('sha256').update(JSON.stringify({ crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y })).digest('base64url');
 }
 
 export interface TestIssuerKey {

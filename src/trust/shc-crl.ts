@@ -1,9 +1,10 @@
 // SHC revocation (SHC spec "Revocation"): per issuer key, `<iss>/.well-known/crl/<kid>.json` =
 // `{kid, method:"rid", ctr, rids:["<rid>[.<timestamp>]", …]}`. A card whose `vc.rid` is listed
 // is revoked; with a timestamp suffix only cards issued before it (nbf < timestamp) are.
-// CRLs are loaded by the trust side (never fetched from a card's `iss` here); the adapter gets
-// them through a lookup.
-import { isRecord } from './jws.js';
+// CRLs come with the issuer's keys (a `jwks` source's `crl` files, the `crls` of each issuer in
+// the VCI snapshot) and reach verification through the trust resolver; a card's `iss` is never
+// fetched.
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export interface ShcCrl {
   kid: string;
@@ -12,9 +13,6 @@ export interface ShcCrl {
   /** rid → revocation timestamp in seconds, or null when every card with the rid is revoked. */
   rids: ReadonlyMap<string, number | null>;
 }
-
-/** CRL of issuer `iss` for key `kid`, when the trust store holds one. */
-export type ShcCrlLookup = (iss: string, kid: string) => ShcCrl | undefined;
 
 /** SHC spec: rid is base64url, at most 24 characters (SHC-DT src/crl-validator.ts checkRid). */
 const RID = /^[A-Za-z0-9_-]{1,24}$/;
@@ -26,7 +24,9 @@ export function parseShcCrl(json: unknown): ShcCrl {
   const { kid, method, ctr, rids } = json;
   if (typeof kid !== 'string' || kid.length === 0) throw new Error('CRL "kid" missing');
   if (method !== 'rid') throw new Error('CRL "method" is not "rid"');
-  if (typeof ctr !== 'number' || !Number.isInteger(ctr) || ctr < 1) throw new Error('CRL "ctr" is not a positive integer');
+  // The VCI snapshot writes ctr as a string ("1"); the spec's examples as a number.
+  const counter = typeof ctr === 'string' && /^[0-9]{1,9}$/.test(ctr) ? Number(ctr) : ctr;
+  if (typeof counter !== 'number' || !Number.isInteger(counter) || counter < 1) throw new Error('CRL "ctr" is not a positive integer');
   if (!Array.isArray(rids) || rids.length > MAX_RIDS) throw new Error('CRL "rids" is not a list');
   const map = new Map<string, number | null>();
   for (const entry of rids) {
@@ -39,7 +39,7 @@ export function parseShcCrl(json: unknown): ShcCrl {
     if (map.has(rid)) throw new Error('CRL lists a rid twice');
     map.set(rid, ts === null ? null : Number(ts));
   }
-  return { kid, method: 'rid', ctr, rids: map };
+  return { kid, method: 'rid', ctr: counter, rids: map };
 }
 
 /** True when the card (`rid`, issued at `nbf` seconds) is revoked by `crl`. */
