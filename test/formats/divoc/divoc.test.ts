@@ -1,9 +1,9 @@
 // DIVOC adapter: credentials this test signs itself, in the shapes of the Indian CoWIN
 // (RsaSignature2018, context cowin v1, age) and Indonesian PeduliLindungi (Ed25519Signature2018,
 // context pedulilindungi v2, dob) certificates described in research/anchors-mission.md §2.5(k).
-// The proof recipe was cross-checked once by hand against jsonld-signatures 11 +
-// @digitalbazaar/ed25519-signature-2018 4 (both directions verified); those packages are not
-// project dependencies.
+// These credentials are signed by the project's demo signer (src/formats/divoc/sign.ts): they test
+// the adapter's own rules, not interoperability. That the service verifies what DIVOC itself signs
+// is proven in interop.test.ts, with credentials made by jsonld-signatures 6.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,7 +11,6 @@ import { deflateRawSync } from 'node:zlib';
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { VerificationError } from '../../../src/errors.js';
-import type { VerifyContext } from '../../../src/formats/format.js';
 import {
   divocAdapter,
   divocQrText,
@@ -21,6 +20,7 @@ import {
   zipCertificateJson,
 } from '../../../src/formats/divoc/index.js';
 import type { Signer, TrustResolver } from '../../../src/trust/types.js';
+import { resolverOf, verifyStaged, type StageContext as VerifyContext } from '../../helpers/stages.js';
 
 const ROOT = path.resolve(fileURLToPath(new URL('../../..', import.meta.url)));
 const CONTEXT_VECTORS = path.resolve(ROOT, '../shared/vectors/divoc/jsonld-contexts');
@@ -56,8 +56,9 @@ function cowinCredential(): Credential {
         vaccine: 'COVISHIELD',
         manufacturer: 'Serum Institute of India',
         date: '2021-07-01T05:30:00.000Z',
+        // As CoWIN issues it: effectiveStart = effectiveUntil = the vaccination date.
         effectiveStart: '2021-07-01',
-        effectiveUntil: '2022-07-01',
+        effectiveUntil: '2021-07-01',
         dose: 2,
         totalDoses: 2,
         verifier: { name: 'Test Vaccinator' },
@@ -106,7 +107,7 @@ const signer = (id: string, country: string, publicKey: KeyObject): Signer => ({
 });
 
 function resolver(keys: Record<string, Signer[]>): TrustResolver {
-  return { dcc: () => [], shc: () => [], csca: () => [], divoc: (id) => keys[id] ?? [] };
+  return resolverOf({ divoc: (id) => keys[id] ?? [] });
 }
 
 const at = (trust: TrustResolver, when = '2021-11-01T00:00:00Z'): VerifyContext => ({ trust, at: new Date(when), lang: 'en' });
@@ -172,7 +173,7 @@ describe('DIVOC detection', () => {
 
 describe('DIVOC verification', () => {
   it('Indian CoWIN shape (RsaSignature2018/PS256, cowin v1, age only) verifies from B64:', async () => {
-    const r = await divocAdapter.verify(divocQrText(cowin), at(TRUST));
+    const r = await verifyStaged(divocAdapter, divocQrText(cowin), at(TRUST));
     expect(r.failures).toEqual([]);
     expect(r.signer).toEqual({ kid: 'did:india', country: 'IN', algorithm: 'PS256', source: 'test-divoc-keys' });
     expect(r.holder).toEqual({ familyName: 'Bhaskar Rao', familyNameStd: 'BHASKAR<RAO' });
@@ -187,14 +188,15 @@ describe('DIVOC verification', () => {
       certificateId: '123456789',
     });
     expect(r.display).toMatchObject({ age: '27', gender: 'Male' });
-    expect(r.expiresAt?.toISOString()).toBe('2022-07-01T23:59:59.999Z');
+    expect(r.expiresAt).toBeUndefined();
+    expect(r.warnings.map((w) => w.code)).toContain('NO_EXPIRY');
     expect(r.issuedAt?.toISOString()).toBe('2021-07-15T17:21:13.117Z');
   });
 
   it('Indonesian PeduliLindungi shape (Ed25519Signature2018, pedulilindungi v2, dob) verifies from raw ZIP bytes and from JSON', async () => {
     const raw = Buffer.from(readCertificateJsonRoundTrip(indonesia)).toString('latin1');
     for (const text of [raw, JSON.stringify(indonesia)]) {
-      const r = await divocAdapter.verify(text, at(TRUST));
+      const r = await verifyStaged(divocAdapter, text, at(TRUST));
       expect(r.failures).toEqual([]);
       expect(r.signer.algorithm).toBe('EdDSA');
       expect(r.holder).toEqual({ familyName: 'Budi Santoso', familyNameStd: 'BUDI<SANTOSO', dateOfBirth: '1985-04-12' });
@@ -207,61 +209,75 @@ describe('DIVOC verification', () => {
   it('tampered name → SIGNATURE_INVALID (both suites)', async () => {
     for (const vc of [cowin, indonesia]) {
       const tampered = { ...vc, credentialSubject: { ...(vc.credentialSubject as object), name: 'Someone Else' } };
-      expect(await codeOf(divocAdapter.verify(divocQrText(tampered), at(TRUST)))).toBe('SIGNATURE_INVALID');
+      expect(await codeOf(verifyStaged(divocAdapter, divocQrText(tampered), at(TRUST)))).toBe('SIGNATURE_INVALID');
     }
   });
 
   it('tampered dose count → SIGNATURE_INVALID', async () => {
     const ev = (indonesia.evidence as Record<string, unknown>[])[0]!;
     const tampered = { ...indonesia, evidence: [{ ...ev, dose: 3, totalDoses: 3 }] };
-    expect(await codeOf(divocAdapter.verify(divocQrText(tampered), at(TRUST)))).toBe('SIGNATURE_INVALID');
+    expect(await codeOf(verifyStaged(divocAdapter, divocQrText(tampered), at(TRUST)))).toBe('SIGNATURE_INVALID');
   });
 
   it('an unknown verificationMethod → KID_UNKNOWN; the right id with another key → SIGNATURE_INVALID', async () => {
     const other = generateKeyPairSync('ed25519');
     const stranger = await signDivocCredential(pedulilindungiCredential(), other.privateKey, 'did:elsewhere');
-    expect(await codeOf(divocAdapter.verify(divocQrText(stranger), at(TRUST)))).toBe('KID_UNKNOWN');
+    expect(await codeOf(verifyStaged(divocAdapter, divocQrText(stranger), at(TRUST)))).toBe('KID_UNKNOWN');
     const impostor = await signDivocCredential(pedulilindungiCredential(), other.privateKey, 'did:indonesia');
-    expect(await codeOf(divocAdapter.verify(divocQrText(impostor), at(TRUST)))).toBe('SIGNATURE_INVALID');
+    expect(await codeOf(verifyStaged(divocAdapter, divocQrText(impostor), at(TRUST)))).toBe('SIGNATURE_INVALID');
   });
 
   it('suite/key mismatches → ALGORITHM_UNSUPPORTED', async () => {
     // Ed25519 proof, but the configured key for that id is RSA.
     const edAsIndia = await signDivocCredential(pedulilindungiCredential(), ed.privateKey, 'did:india');
-    expect(await codeOf(divocAdapter.verify(divocQrText(edAsIndia), at(TRUST)))).toBe('ALGORITHM_UNSUPPORTED');
+    expect(await codeOf(verifyStaged(divocAdapter, divocQrText(edAsIndia), at(TRUST)))).toBe('ALGORITHM_UNSUPPORTED');
     // proof.type says RsaSignature2018 while the JWS header says EdDSA.
     const swapped = { ...indonesia, proof: { ...(indonesia.proof as object), type: 'RsaSignature2018' } };
-    expect(await codeOf(divocAdapter.verify(divocQrText(swapped), at(TRUST)))).toBe('ALGORITHM_UNSUPPORTED');
+    expect(await codeOf(verifyStaged(divocAdapter, divocQrText(swapped), at(TRUST)))).toBe('ALGORITHM_UNSUPPORTED');
     const unknown = { ...indonesia, proof: { ...(indonesia.proof as object), type: 'BbsBlsSignature2020' } };
-    expect(await codeOf(divocAdapter.verify(divocQrText(unknown), at(TRUST)))).toBe('ALGORITHM_UNSUPPORTED');
+    expect(await codeOf(verifyStaged(divocAdapter, divocQrText(unknown), at(TRUST)))).toBe('ALGORITHM_UNSUPPORTED');
   });
 
   it('a term outside the pinned contexts (unsigned data) → SIGNATURE_INVALID (JSON-LD safe mode)', async () => {
     const extra = { ...indonesia, credentialSubject: { ...(indonesia.credentialSubject as object), vaccinatedTwiceMore: true } };
-    const err = await errorOf(divocAdapter.verify(divocQrText(extra), at(TRUST)));
+    const err = await errorOf(verifyStaged(divocAdapter, divocQrText(extra), at(TRUST)));
     expect(err.code).toBe('SIGNATURE_INVALID');
     expect(err.detail).toMatch(/canonicalisation failed/);
   });
 
   it('an unpinned @context is refused without any fetch (CBOR_INVALID)', async () => {
     const ctx = [...(indonesia['@context'] as string[]), 'https://evil.example/context.jsonld'];
-    const err = await errorOf(divocAdapter.verify(divocQrText({ ...indonesia, '@context': ctx }), at(TRUST)));
+    const err = await errorOf(verifyStaged(divocAdapter, divocQrText({ ...indonesia, '@context': ctx }), at(TRUST)));
     expect(err).toEqual({ code: 'CBOR_INVALID', detail: 'JSON-LD context not pinned: https://evil.example/context.jsonld' });
     await expect(pinnedDocumentLoader('https://evil.example/context.jsonld')).rejects.toThrow(/not pinned/);
-    await expect(pinnedDocumentLoader('https://w3id.org/security/v2')).rejects.toThrow(/not pinned/);
+    // Security v2 (and the v1 it imports) is pinned: the 2018 suites read proof options in it.
+    expect((await pinnedDocumentLoader('https://w3id.org/security/v2')).documentUrl).toBe('https://w3id.org/security/v2');
+    expect((await pinnedDocumentLoader('https://w3id.org/security/v1')).documentUrl).toBe('https://w3id.org/security/v1');
     expect(fetchSpy).not.toHaveBeenCalled();
   });
 
-  it('effectiveUntil before `at` → EXPIRED listed; issuanceDate after `at` + 5 min → NOT_YET_VALID', async () => {
-    const late = await divocAdapter.verify(divocQrText(cowin), at(TRUST, '2022-07-02T00:00:00Z'));
+  it('regression: evidence effectiveUntil was read as an expiry (real CoWIN/PeduliLindungi came out EXPIRED) → no expiresAt, NO_EXPIRY, still VALID a year on', async () => {
+    for (const vc of [cowin, indonesia]) {
+      const r = await verifyStaged(divocAdapter, divocQrText(vc), at(TRUST, '2022-12-01T00:00:00Z'));
+      expect(r.failures).toEqual([]);
+      expect(r.expiresAt).toBeUndefined();
+      expect(r.certificate?.expiresAt).toBeUndefined();
+      expect(r.warnings.map((w) => w.code)).toContain('NO_EXPIRY');
+    }
+  });
+
+  it("the VC's own expirationDate before `at` → EXPIRED listed; issuanceDate after `at` + 5 min → NOT_YET_VALID", async () => {
+    const expiring = await signDivocCredential({ ...cowinCredential(), expirationDate: '2022-07-01T00:00:00Z' }, rsa.privateKey, 'did:india');
+    const late = await verifyStaged(divocAdapter, divocQrText(expiring), at(TRUST, '2022-07-02T00:00:00Z'));
     expect(late.failures.map((f) => f.code)).toEqual(['EXPIRED']);
-    const early = await divocAdapter.verify(divocQrText(cowin), at(TRUST, '2021-07-15T17:00:00Z'));
+    expect(late.expiresAt?.toISOString()).toBe('2022-07-01T00:00:00.000Z');
+    const early = await verifyStaged(divocAdapter, divocQrText(cowin), at(TRUST, '2021-07-15T17:00:00Z'));
     expect(early.failures.map((f) => f.code)).toEqual(['NOT_YET_VALID']);
   });
 
   it('an issuer key outside its validity → SIGNER_NOT_VALID listed', async () => {
     const bounded = resolver({ 'did:indonesia': [{ ...signer('did:indonesia', 'ID', ed.publicKey), notAfter: new Date('2021-10-31T00:00:00Z') }] });
-    const r = await divocAdapter.verify(divocQrText(indonesia), at(bounded));
+    const r = await verifyStaged(divocAdapter, divocQrText(indonesia), at(bounded));
     expect(r.failures.map((f) => f.code)).toEqual(['SIGNER_NOT_VALID']);
   });
 
@@ -269,17 +285,17 @@ describe('DIVOC verification', () => {
     const base = pedulilindungiCredential();
     const { dose: _d, totalDoses: _t, ...ev } = (base.evidence as Record<string, unknown>[])[0]!;
     const signed = await signDivocCredential({ ...base, evidence: [ev] }, ed.privateKey, 'did:indonesia');
-    const r = await divocAdapter.verify(divocQrText(signed), at(TRUST));
+    const r = await verifyStaged(divocAdapter, divocQrText(signed), at(TRUST));
     expect(r.failures.map((f) => f.code)).toEqual(['SCHEMA_INVALID']);
     expect(r.certificate).toBeUndefined();
   });
 
   it('malformed: B64: not base64 → DECOMPRESSION_FAILED; a ZIP without certificate.json → DECOMPRESSION_FAILED; not a VC → CBOR_INVALID', async () => {
-    expect(await codeOf(divocAdapter.verify('B64:***', at(TRUST)))).toBe('DECOMPRESSION_FAILED');
+    expect(await codeOf(verifyStaged(divocAdapter, 'B64:***', at(TRUST)))).toBe('DECOMPRESSION_FAILED');
     const wrongName = `B64:${Buffer.from(zipCertificateJson(Buffer.from(JSON.stringify(indonesia)), 'other.json')).toString('base64')}`;
-    expect(await codeOf(divocAdapter.verify(wrongName, at(TRUST)))).toBe('DECOMPRESSION_FAILED');
+    expect(await codeOf(verifyStaged(divocAdapter, wrongName, at(TRUST)))).toBe('DECOMPRESSION_FAILED');
     const notVc = `B64:${Buffer.from(zipCertificateJson(Buffer.from('{"a":1}'))).toString('base64')}`;
-    expect(await codeOf(divocAdapter.verify(notVc, at(TRUST)))).toBe('CBOR_INVALID');
+    expect(await codeOf(verifyStaged(divocAdapter, notVc, at(TRUST)))).toBe('CBOR_INVALID');
   });
 });
 
@@ -317,20 +333,20 @@ describe('DIVOC ZIP bounds (zip bombs)', () => {
   }
 
   it('an entry that inflates past the cap while declaring a small size → PAYLOAD_TOO_LARGE', async () => {
-    expect(await codeOf(divocAdapter.verify(bomb(4 * 1024 * 1024, 2000), at(TRUST)))).toBe('PAYLOAD_TOO_LARGE');
+    expect(await codeOf(verifyStaged(divocAdapter, bomb(4 * 1024 * 1024, 2000), at(TRUST)))).toBe('PAYLOAD_TOO_LARGE');
   });
 
   it('an entry declaring a multi-GB (ZIP64 0xFFFFFFFF) or 4 MB size → PAYLOAD_TOO_LARGE before inflating', async () => {
-    expect(await codeOf(divocAdapter.verify(bomb(10, 0xffffffff), at(TRUST)))).toBe('PAYLOAD_TOO_LARGE');
-    expect(await codeOf(divocAdapter.verify(bomb(4 * 1024 * 1024, 4 * 1024 * 1024), at(TRUST)))).toBe('PAYLOAD_TOO_LARGE');
+    expect(await codeOf(verifyStaged(divocAdapter, bomb(10, 0xffffffff), at(TRUST)))).toBe('PAYLOAD_TOO_LARGE');
+    expect(await codeOf(verifyStaged(divocAdapter, bomb(4 * 1024 * 1024, 4 * 1024 * 1024), at(TRUST)))).toBe('PAYLOAD_TOO_LARGE');
   });
 
   it('an archive listing thousands of entries → PAYLOAD_TOO_LARGE; one over 16 KB → PAYLOAD_TOO_LARGE', async () => {
-    expect(await codeOf(divocAdapter.verify(bomb(10, 10, 5000), at(TRUST)))).toBe('PAYLOAD_TOO_LARGE');
-    expect(await codeOf(divocAdapter.verify(`B64:${Buffer.alloc(20 * 1024, 1).toString('base64')}`, at(TRUST)))).toBe('PAYLOAD_TOO_LARGE');
+    expect(await codeOf(verifyStaged(divocAdapter, bomb(10, 10, 5000), at(TRUST)))).toBe('PAYLOAD_TOO_LARGE');
+    expect(await codeOf(verifyStaged(divocAdapter, `B64:${Buffer.alloc(20 * 1024, 1).toString('base64')}`, at(TRUST)))).toBe('PAYLOAD_TOO_LARGE');
   });
 
   it('a declared size that differs from the inflated size → DECOMPRESSION_FAILED', async () => {
-    expect(await codeOf(divocAdapter.verify(bomb(100, 50), at(TRUST)))).toBe('DECOMPRESSION_FAILED');
+    expect(await codeOf(verifyStaged(divocAdapter, bomb(100, 50), at(TRUST)))).toBe('DECOMPRESSION_FAILED');
   });
 });
