@@ -284,16 +284,20 @@ function checksSection(report, lang) {
       : el(
           'ul',
           { class: 'checks' },
-          checks.map((c) =>
-            el(
+          checks.map((c) => {
+            // A check the format cannot make is "not applicable", never shown as a pass.
+            const na = c.passed && c.applies === false;
+            const state = na ? 'na' : c.passed ? 'pass' : 'fail';
+            return el(
               'li',
-              { class: c.passed ? 'check pass' : 'check fail', 'data-check': c.name },
-              icon(c.passed ? 'ok' : 'cross', 'icon'),
-              el('span', { class: 'check-result' }, t(lang, c.passed ? 'passed' : 'failed')),
+              { class: `check ${state}`, 'data-check': c.name, 'data-state': state },
+              icon(na ? 'minus' : c.passed ? 'ok' : 'cross', 'icon'),
+              el('span', { class: 'check-result' }, t(lang, na ? 'notApplicable' : c.passed ? 'passed' : 'failed')),
               el('span', { class: 'check-name' }, t(lang, `check.${c.name}`) === `check.${c.name}` ? c.name : t(lang, `check.${c.name}`)),
+              na && c.reason ? el('span', { class: 'muted' }, t(lang, `reason.${c.reason}`) === `reason.${c.reason}` ? c.reason : t(lang, `reason.${c.reason}`)) : null,
               c.code ? el('span', { class: 'code' }, c.code) : null,
-            ),
-          ),
+            );
+          }),
         );
   return el('section', { class: 'card-section', 'aria-labelledby': 'sec-checks' }, el('h3', { id: 'sec-checks' }, t(lang, 'checks')), list);
 }

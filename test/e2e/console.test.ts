@@ -227,6 +227,21 @@ describe.skipIf(!HAVE_CHROMIUM || !HAVE_SAMPLES)('officer console in headless Ch
     expect(await page.locator('#card').count()).toBe(0); // nothing of the last traveller survives a reload
   });
 
+  it('a check the format cannot make reads "Not applicable" with its reason, never "Passed" (SHC: key usage, revocation)', async () => {
+    await page.focus('#qr-text');
+    await page.keyboard.insertText(sample('shc-vaccination'));
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#card[data-status="GREEN"]');
+    const usage = card().locator('[data-check="keyUsage"]');
+    expect(await usage.getAttribute('data-state')).toBe('na');
+    expect(await usage.innerText()).toContain('Not applicable');
+    expect(await usage.innerText()).toContain('keys of this kind state no usage');
+    expect(await card().locator('[data-check="signature"]').getAttribute('data-state')).toBe('pass');
+    expect(await card().locator('[data-check]').count()).toBe(7);
+    expect(await seriousViolations(page)).toEqual([]);
+    await shot(page, 'console-not-applicable-en');
+  });
+
   it('sample certificates load from the page: YELLOW and BLACK cards with words and icons', async () => {
     await page.waitForSelector('#samples-form:not([hidden])');
     await page.selectOption('#sample-select', 'vaccination-partial');
