@@ -20,6 +20,7 @@ import { openTrust, type RefresherDefaults, type TrustRefresher } from './trust/
 import { withStaleWarnings } from './trust/report-warnings.js';
 import { consoleRouter } from './http/console.js';
 import { imageRouter } from './http/image.js';
+import { ImagePool, type ImagePoolOptions } from './qr/pool.js';
 import { trustAdminRouter } from './http/trust-admin.js';
 import { createEdge, type EdgeOptions } from './http/edge.js';
 import type { TrustStore } from './trust/store.js';
@@ -40,6 +41,8 @@ export interface ServiceOptions {
   edge?: EdgeOptions;
   /** Compute DIVOC JSON-LD canonicalisation in a worker thread (main.ts turns it on). */
   offThreadJsonLd?: boolean;
+  /** The worker-thread pool that decodes uploaded images (src/qr/pool.ts); main.ts sizes it from the cores. */
+  imagePool?: ImagePoolOptions;
   /** Refresh schedule and trust-list limits (src/trust/refresher.ts); `false` = no timers (tests). */
   trustRefresh?: (RefresherDefaults & { fetchTimeoutMs?: number; fetchMaxBytes?: number }) | false;
 }
@@ -92,6 +95,8 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
 
   // JSON-LD canonicalisation costs milliseconds; off the event loop, other requests do not queue behind it.
   const divocOffThread = opts.offThreadJsonLd ? new OffThreadVerifyData() : undefined;
+  // Image decoding and the QR search run in worker threads, within 2 s per image (contract "Verification").
+  const images = new ImagePool(opts.imagePool);
   const edge = await createEdge({ ...opts.edge, dataDir: opts.dataDir }, logger, now);
   const deps: AppDeps = {
     ...edge.deps,
@@ -126,13 +131,14 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
   // The officer console and image upload share the pipeline, metrics and audit of the JSON routes.
   deps.extend = (app, edgeApi) => {
     // Image verifications reach the audit log with the request's client, like JSON ones.
-    app.use(imageRouter((qr, at, lang, req, res) => edgeApi.verify(req, res, qr, at, lang), { ready: () => trust.ready(), now }));
+    app.use(imageRouter((qr, at, lang, req, res) => edgeApi.verify(req, res, qr, at, lang), { ready: () => trust.ready(), now, decoder: images }));
     app.use(consoleRouter({ samplesDir: opts.samplesDir ?? DEFAULT_SAMPLES_DIR }));
   };
   const app = createApp(deps);
   const close = async (): Promise<void> => {
     trustRefresher.stop();
     await divocOffThread?.close();
+    await images.close();
     await edge.close();
   };
   return { app, trust, trustRefresher, policy, rules: loadedRules.rules, metrics, logger, close };

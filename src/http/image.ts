@@ -3,12 +3,15 @@
 //
 // Order matters for cost: the media type (415) and readiness (503) are checked before the
 // body is read; the body is capped at 5 MB while streaming (413); the pixel count is checked
-// from the image header before decoding (413); only then are pixels decoded and scanned.
+// from the image header before decoding (413); only then are pixels decoded and scanned, in a
+// worker-thread pool (src/qr/pool.ts) within 2 s per image (422 IMAGE_UNREADABLE), so the
+// event loop keeps serving other requests; a full pool queue answers 503 OVERLOADED.
 import express, { type NextFunction, type Request, type Response } from 'express';
-import type { Lang } from '../errors.js';
+import { VerificationFault, type Lang } from '../errors.js';
 import type { Report } from '../model.js';
-import { decodeQrImage, ImageDecodeError, type DecodeOptions } from '../qr/decode-image.js';
-import { HttpProblem } from './problem.js';
+import { ImageDecodeError } from '../qr/decode-image.js';
+import { ImagePool, PoolOverloaded, type ImageDecoder } from '../qr/pool.js';
+import { HttpProblem, type ProblemCode } from './problems.js';
 import { AtSchema } from './schemas.js';
 
 export const IMAGE_LIMIT = '5mb';
@@ -23,13 +26,12 @@ export interface ImageRouterOptions {
   /** The edge's clock, for the default `at` (defaults to the wall clock). */
   now?: () => Date;
   maxPixels?: number;
+  /** The decoding pool (compose.ts owns and closes it); default: a pool of this router's own. */
+  decoder?: ImageDecoder;
 }
 
-const STATUS: Record<ImageDecodeError['code'], number> = {
-  IMAGE_INVALID: 400,
-  IMAGE_TOO_LARGE: 413,
-  NO_QR_FOUND: 422,
-};
+/** Retry-After of a 503 from a decoding thread that stopped (a replacement starts at once). */
+const FAULT_RETRY_SECONDS = 1;
 
 function langOf(req: Request): Lang {
   return req.acceptsLanguages('en', 'id') === 'id' ? 'id' : 'en';
@@ -40,14 +42,14 @@ function atOf(req: Request, now: () => Date): Date {
   if (raw === undefined) return now();
   // Express 5's query parser yields an array for `?at=a&at=b`: refuse rather than pick one.
   const parsed = AtSchema.safeParse(raw);
-  if (!parsed.success) throw new HttpProblem(400, `at: ${parsed.error.issues[0]?.message ?? 'invalid'}`, 'INVALID_REQUEST');
+  if (!parsed.success) throw new HttpProblem('INVALID_REQUEST', `at: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
   return new Date(parsed.data);
 }
 
 export function imageRouter(verify: VerifyQr, opts: ImageRouterOptions = {}): express.Router {
   const router = express.Router();
   const now = opts.now ?? (() => new Date());
-  const decodeOpts: DecodeOptions = opts.maxPixels ? { maxPixels: opts.maxPixels } : {};
+  const decoder = opts.decoder ?? new ImagePool(opts.maxPixels ? { maxPixels: opts.maxPixels } : {});
   const raw = express.raw({ type: IMAGE_TYPES, limit: IMAGE_LIMIT });
 
   // body-parser's own errors would reach the app handler, which words 413 for JSON bodies.
@@ -55,29 +57,37 @@ export function imageRouter(verify: VerifyQr, opts: ImageRouterOptions = {}): ex
     raw(req, res, (err?: unknown) => {
       if (!err) return next();
       const type = (err as { type?: string }).type;
-      if (type === 'entity.too.large') return next(new HttpProblem(413, `the image exceeds ${IMAGE_LIMIT.toUpperCase().replace('MB', ' MB')}`, 'BODY_TOO_LARGE'));
+      if (type === 'entity.too.large') return next(new HttpProblem('BODY_TOO_LARGE', `the image exceeds ${IMAGE_LIMIT.toUpperCase().replace('MB', ' MB')}`));
       if (type === 'request.aborted') return next(err);
-      return next(new HttpProblem(400, 'the image body could not be read', 'BAD_REQUEST'));
+      return next(new HttpProblem('BAD_REQUEST', 'the image body could not be read'));
     });
   };
 
   router.post(
     '/v1/verify/image',
     (req, _res, next) => {
-      if (!req.is(IMAGE_TYPES)) throw new HttpProblem(415, 'the body must be image/png or image/jpeg', 'UNSUPPORTED_MEDIA_TYPE');
-      if (opts.ready && !opts.ready()) throw new HttpProblem(503, 'no trust source is loaded yet', 'TRUST_NOT_READY');
+      if (!req.is(IMAGE_TYPES)) throw new HttpProblem('UNSUPPORTED_MEDIA_TYPE', 'the body must be image/png or image/jpeg');
+      if (opts.ready && !opts.ready()) throw new HttpProblem('TRUST_NOT_READY', 'no trust source is loaded yet');
       next();
     },
     readBody,
     async (req, res) => {
       const at = atOf(req, now);
       const body: unknown = req.body;
-      if (!Buffer.isBuffer(body) || body.length === 0) throw new HttpProblem(400, 'the image body is empty', 'IMAGE_INVALID');
+      if (!Buffer.isBuffer(body) || body.length === 0) throw new HttpProblem('IMAGE_INVALID', 'the image body is empty');
       let text: string;
       try {
-        text = decodeQrImage(body, decodeOpts);
+        text = await decoder.decode(body);
       } catch (err) {
-        if (err instanceof ImageDecodeError) throw new HttpProblem(STATUS[err.code], err.detail, err.code);
+        // IMAGE_INVALID 400, IMAGE_TOO_LARGE 413, NO_QR_FOUND and IMAGE_UNREADABLE 422 (problems.ts).
+        if (err instanceof ImageDecodeError) throw new HttpProblem(err.code satisfies ProblemCode, err.detail);
+        if (err instanceof PoolOverloaded) {
+          throw new HttpProblem('OVERLOADED', 'too many images are being read; retry shortly', { retryAfter: err.retryAfterSeconds });
+        }
+        // A decoding thread stopped: the service's fault, not the image's (contract "Faults are not verdicts").
+        if (err instanceof VerificationFault) {
+          throw new HttpProblem('VERIFICATION_UNAVAILABLE', 'the image could not be read now; retry shortly', { retryAfter: FAULT_RETRY_SECONDS });
+        }
         throw err;
       }
       const report = await verify(text, at, langOf(req), req, res);

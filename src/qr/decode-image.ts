@@ -36,8 +36,12 @@ export const SCAN_SIDE = 1_280;
 
 export type ImageKind = 'png' | 'jpeg';
 
-/** Stable codes; the HTTP edge maps them to statuses (too large 413, invalid 400, none 422). */
-export type ImageErrorCode = 'IMAGE_INVALID' | 'IMAGE_TOO_LARGE' | 'NO_QR_FOUND';
+/**
+ * Stable codes; the HTTP edge maps them to statuses (too large 413, invalid 400, none 422).
+ * IMAGE_UNREADABLE: the image could not be searched within its budget (contract: 2 s per image,
+ * 422), set by the pool (src/qr/pool.ts) or for a decoder exception.
+ */
+export type ImageErrorCode = 'IMAGE_INVALID' | 'IMAGE_TOO_LARGE' | 'NO_QR_FOUND' | 'IMAGE_UNREADABLE';
 
 export class ImageDecodeError extends Error {
   constructor(

@@ -1,0 +1,255 @@
+// A pool of worker threads that turn image bytes into QR text for `POST /v1/verify/image`
+// (contract "Endpoints" and "Verification": the image route decodes away from the threads that
+// serve requests, within a budget of 2 s per image; issue 12 item 3).
+//
+// - Size: a few threads (the caller derives it from the core count); more images wait in a
+//   bounded queue, and past it the pool refuses at once (PoolOverloaded → 503 OVERLOADED with
+//   Retry-After) instead of queueing without bound.
+// - Budget: measured from when a job STARTS on a thread (waiting in the queue does not count);
+//   past it the thread is terminated (a hostile image cannot hold it) and replaced, and the
+//   job fails as IMAGE_UNREADABLE (422).
+// - A thread that dies fails only the job it was running; queued jobs go to its replacement.
+// - The cheap header checks (kind, declared size) run here on the caller's thread before a job
+//   is queued: a 60 000 × 60 000 header is refused in microseconds, without taking a slot.
+import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
+import { pathToFileURL } from 'node:url';
+import { Worker, type ResourceLimits } from 'node:worker_threads';
+import { VerificationFault } from '../errors.js';
+import { checkImageSize, ImageDecodeError, MAX_PIXELS, readImageSize, type ImageErrorCode } from './decode-image.js';
+import type { DecodeAnswer, DecodeWorkerData } from './decode-worker.js';
+
+/** The contract's budget per image. */
+export const IMAGE_BUDGET_MS = 2_000;
+
+export interface ImagePoolOptions {
+  /** Threads (default: the available cores, at least 1). */
+  size?: number;
+  /** Jobs that may wait for a thread beyond the running ones (default 2 × size). */
+  maxQueue?: number;
+  /** Per-image budget from the start of its run (default 2 s). */
+  budgetMs?: number;
+  maxPixels?: number;
+  /** Test seam: a module whose `decode(bytes, opts)` replaces the real decoder in the threads. */
+  decoderModule?: URL;
+  /** V8 heap limits per thread; pixel buffers live outside them (checked by the header caps). */
+  resourceLimits?: ResourceLimits;
+}
+
+/** The queue is full: the edge answers 503 OVERLOADED with Retry-After. */
+export class PoolOverloaded extends Error {
+  override readonly name = 'PoolOverloaded';
+  constructor(readonly retryAfterSeconds: number) {
+    super('the image queue is full');
+  }
+}
+
+export interface ImageDecoder {
+  /**
+   * Resolves with the QR text; rejects with ImageDecodeError, PoolOverloaded or VerificationFault.
+   */
+  decode(bytes: Uint8Array): Promise<string>;
+  close(): Promise<void>;
+}
+
+interface Job {
+  id: number;
+  bytes: Uint8Array;
+  resolve: (text: string) => void;
+  reject: (err: Error) => void;
+}
+
+interface Slot {
+  worker: Worker;
+  ready: boolean;
+  job?: Job;
+  timer?: NodeJS.Timeout;
+  /** The error event that preceded an exit (ERR_WORKER_OUT_OF_MEMORY tells an image's doing). */
+  error?: Error;
+  /** Terminated by the pool (budget, close): its exit is expected. */
+  retired: boolean;
+}
+
+/** Consecutive threads that die before they are ready before queued jobs are failed. */
+const MAX_START_FAILURES = 3;
+
+const KNOWN_CODES = new Set<ImageErrorCode>(['IMAGE_INVALID', 'IMAGE_TOO_LARGE', 'NO_QR_FOUND', 'IMAGE_UNREADABLE']);
+
+/**
+ * Every thread starts from a small bootstrap that first lowers its own priority and only then
+ * loads the decoder. On Linux the nice value is per thread (setpriority(2), BUGS) and inherited
+ * by threads it creates, so module loading and decoding both yield the cores to the event loop
+ * when images and requests compete (issue 12: verification p99 while noise images decode).
+ * Elsewhere setPriority would renice the whole process, so it is skipped.
+ *
+ * Compiled (dist/qr/pool.js): the bootstrap imports the sibling decode-worker.js. From
+ * TypeScript sources (vitest, tsx) it first registers tsx's loader and then imports
+ * decode-worker.ts: on Node 20 an `--import` in execArgv does not reach a worker's own entry.
+ * tsx is resolved from this module, not from the working directory, so a run from any folder
+ * finds it.
+ */
+function spawn(workerData: DecodeWorkerData, resourceLimits: ResourceLimits): Worker {
+  const here = import.meta.url;
+  const fromTs = here.endsWith('.ts');
+  const entry = JSON.stringify(new URL(fromTs ? './decode-worker.ts' : './decode-worker.js', here).href);
+  const nice = process.platform === 'linux' ? `try { require('node:os').setPriority(19); } catch {}\n` : '';
+  const load = fromTs
+    ? `import(${JSON.stringify(pathToFileURL(createRequire(here).resolve('tsx/esm/api')).href.replace(/\.cjs$/, '.mjs'))}).then((m) => { m.register(); return import(${entry}); })`
+    : `import(${entry})`;
+  return new Worker(`${nice}${load};`, { eval: true, workerData, resourceLimits });
+}
+
+export class ImagePool implements ImageDecoder {
+  readonly size: number;
+  readonly maxQueue: number;
+  readonly #budgetMs: number;
+  readonly #maxPixels: number;
+  readonly #workerData: DecodeWorkerData;
+  readonly #limits: ResourceLimits;
+  #slots: Slot[] = [];
+  readonly #queue: Job[] = [];
+  #next = 1;
+  #startFailures = 0;
+  #closed = false;
+
+  constructor(opts: ImagePoolOptions = {}) {
+    this.size = Math.max(1, Math.floor(opts.size ?? availableParallelism()));
+    this.maxQueue = Math.max(0, Math.floor(opts.maxQueue ?? 2 * this.size));
+    this.#budgetMs = opts.budgetMs ?? IMAGE_BUDGET_MS;
+    this.#maxPixels = opts.maxPixels ?? MAX_PIXELS;
+    this.#workerData = { maxPixels: this.#maxPixels, ...(opts.decoderModule ? { decoderModule: opts.decoderModule.href } : {}) };
+    this.#limits = opts.resourceLimits ?? { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 32 };
+  }
+
+  /** Jobs running and waiting (metrics, tests). */
+  get load(): { running: number; queued: number } {
+    return { running: this.#slots.filter((s) => s.job).length, queued: this.#queue.length };
+  }
+
+  decode(bytes: Uint8Array): Promise<string> {
+    if (this.#closed) return Promise.reject(new VerificationFault('WORKER_UNAVAILABLE', 'the image pool is closed'));
+    try {
+      checkImageSize(readImageSize(bytes), this.#maxPixels);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    this.#fill();
+    // Capacity: one job per thread (running, or waiting for a thread still starting) plus the queue.
+    const running = this.#slots.filter((s) => s.job).length;
+    if (running + this.#queue.length >= this.size + this.maxQueue) {
+      // Each running job ends within its budget; that is when a slot frees up.
+      return Promise.reject(new PoolOverloaded(Math.max(1, Math.ceil(this.#budgetMs / 1000))));
+    }
+    return new Promise<string>((resolve, reject) => {
+      // A copy the pool owns and moves to the thread (a memcpy: `Uint8Array.from` would walk
+      // 5 MB element by element on the event loop); the caller keeps its own bytes.
+      this.#queue.push({ id: this.#next++, bytes: new Uint8Array(bytes), resolve, reject });
+      this.#pump();
+    });
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    const slots = this.#slots;
+    this.#slots = [];
+    for (const job of this.#queue.splice(0)) job.reject(new VerificationFault('WORKER_UNAVAILABLE', 'the image pool is closed'));
+    await Promise.all(
+      slots.map((s) => {
+        s.retired = true;
+        clearTimeout(s.timer);
+        s.job?.reject(new VerificationFault('WORKER_UNAVAILABLE', 'the image pool is closed'));
+        return s.worker.terminate();
+      }),
+    );
+  }
+
+  #fill(): void {
+    while (!this.#closed && this.#slots.length < this.size) this.#slots.push(this.#start());
+  }
+
+  #start(): Slot {
+    const worker = spawn(this.#workerData, this.#limits);
+    // Threads never keep the process alive; the HTTP server does.
+    worker.unref();
+    const slot: Slot = { worker, ready: false, retired: false };
+    worker.on('message', (msg: DecodeAnswer) => this.#onMessage(slot, msg));
+    worker.on('error', (err) => {
+      slot.error = err;
+    });
+    worker.on('exit', () => this.#onExit(slot));
+    return slot;
+  }
+
+  #pump(): void {
+    for (const slot of this.#slots) {
+      if (this.#queue.length === 0) return;
+      if (!slot.ready || slot.job) continue;
+      const job = this.#queue.shift()!;
+      slot.job = job;
+      // The budget starts now, when the job starts to run, not when it was queued.
+      slot.timer = setTimeout(() => this.#onTimeout(slot), this.#budgetMs);
+      slot.timer.unref();
+      slot.worker.postMessage({ id: job.id, bytes: job.bytes }, [job.bytes.buffer as ArrayBuffer]);
+    }
+  }
+
+  #finish(slot: Slot): Job | undefined {
+    const job = slot.job;
+    clearTimeout(slot.timer);
+    slot.job = undefined;
+    slot.timer = undefined;
+    return job;
+  }
+
+  #onMessage(slot: Slot, msg: DecodeAnswer): void {
+    if ('ready' in msg) {
+      slot.ready = true;
+      this.#startFailures = 0;
+      return this.#pump();
+    }
+    if (slot.job?.id !== msg.id) return;
+    const job = this.#finish(slot)!;
+    if ('text' in msg) job.resolve(msg.text);
+    else {
+      const code = KNOWN_CODES.has(msg.code as ImageErrorCode) ? (msg.code as ImageErrorCode) : 'IMAGE_UNREADABLE';
+      job.reject(new ImageDecodeError(code, msg.detail));
+    }
+    this.#pump();
+  }
+
+  #onTimeout(slot: Slot): void {
+    const job = this.#finish(slot);
+    job?.reject(new ImageDecodeError('IMAGE_UNREADABLE', `the image could not be searched within ${this.#budgetMs / 1000} s`));
+    this.#replace(slot);
+  }
+
+  #onExit(slot: Slot): void {
+    const job = this.#finish(slot);
+    if (slot.retired) return;
+    if (job) {
+      // Out of heap on this image: the image's doing. Any other death is the service's fault.
+      const oom = (slot.error as { code?: string } | undefined)?.code === 'ERR_WORKER_OUT_OF_MEMORY';
+      job.reject(oom ? new ImageDecodeError('IMAGE_UNREADABLE', 'the image needs more memory to search than is allowed') : new VerificationFault('WORKER_EXITED', 'an image decoding thread stopped'));
+    }
+    if (!slot.ready) this.#startFailures++;
+    this.#replace(slot);
+  }
+
+  /** Retires `slot` (terminating its thread if it still runs) and starts its replacement. */
+  #replace(slot: Slot): void {
+    slot.retired = true;
+    void slot.worker.terminate();
+    const i = this.#slots.indexOf(slot);
+    if (i < 0 || this.#closed) return;
+    if (this.#startFailures >= MAX_START_FAILURES) {
+      // Threads cannot start at all (a broken install): fail what waits rather than loop.
+      this.#slots.splice(i, 1);
+      if (this.#slots.every((s) => !s.ready)) {
+        for (const job of this.#queue.splice(0)) job.reject(new VerificationFault('WORKER_UNAVAILABLE', 'image decoding threads cannot start'));
+        this.#startFailures = 0;
+      }
+      return;
+    }
+    this.#slots[i] = this.#start();
+  }
+}
