@@ -156,7 +156,7 @@ samples.push(
   { id: 'divoc-pedulilindungi', title: { en: 'DIVOC, PeduliLindungi shape: CoronaVac 2/2 (Ed25519)', id: 'DIVOC, bentuk PeduliLindungi: CoronaVac 2/2 (Ed25519)' }, expect: 'GREEN',
     qr: divocQrText(await signDivocCredential(divocPeduliLindungi({ dose: 2, totalDoses: 2, date: dose2, issuanceDate: iso(now - 3600) }), divocKeys.ed25519.privateKey, DIVOC_ED25519_ID)) },
   { id: 'divoc-cowin', title: { en: 'DIVOC, CoWIN shape: Covishield 2/2 (RSA)', id: 'DIVOC, bentuk CoWIN: Covishield 2/2 (RSA)' }, expect: 'GREEN',
-    qr: divocQrText(await signDivocCredential(divocCowin({ dose: 2, totalDoses: 2, date: dose2, issuanceDate: iso(now - 3600), effectiveUntil: day(now + 365 * DAY) }), divocKeys.rsa.privateKey, DIVOC_RSA_ID)) },
+    qr: divocQrText(await signDivocCredential(divocCowin({ dose: 2, totalDoses: 2, date: dose2, issuanceDate: iso(now - 3600), effectiveUntil: dose2 }), divocKeys.rsa.privateKey, DIVOC_RSA_ID)) },
 );
 
 const samplesDir = join(root, 'samples');

@@ -2,10 +2,9 @@
 // ICAO VDS-NC and DIVOC — plus the keys that sign them. Names are invented; codes are real
 // (CVX, ICD-11, LOINC, SNOMED). Used by `npm run demo:keys` and the HTTP tests; never loaded
 // by the service itself, and no private key leaves the process that made it.
-import { generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { VDS_NC_EKU } from '../formats/icao/chain.js';
+import { createHash, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { VDS_NC_EKU } from '../pipeline/validate.js';
 import type { VdsNcData } from '../formats/icao/sign.js';
-import { jwkThumbprint } from '../trust/sources/jwks.js';
 import { makeDsc, type DemoCertificate } from './pki.js';
 import { DEMO_HOLDER } from './samples.js';
 
@@ -25,7 +24,8 @@ export interface ShcIssuerKey {
 export function makeShcIssuerKey(): ShcIssuerKey {
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const pub = publicKey.export({ format: 'jwk' }) as { kty: string; crv: string; x: string; y: string };
-  const kid = jwkThumbprint(pub);
+  // RFC 7638 §3.2: the required members in lexicographic order, no whitespace.
+  const kid = createHash('sha256').update(JSON.stringify({ crv: pub.crv, kty: pub.kty, x: pub.x, y: pub.y })).digest('base64url');
   return { privateKey, kid, jwk: { kty: pub.kty, crv: pub.crv, x: pub.x, y: pub.y, kid, use: 'sig', alg: 'ES256' } };
 }
 
@@ -208,7 +208,9 @@ export function divocPeduliLindungi(opts: { dose: number; totalDoses: number; da
         icd11Code: opts.icd11Code ?? 'XM7HT3',
         prophylaxis: 'COVID-19 vaccine, inactivated virus',
         date: `${opts.date}T02:00:00.000Z`,
+        // As PeduliLindungi and CoWIN issue them: effectiveStart = effectiveUntil = the vaccination date.
         effectiveStart: opts.date,
+        effectiveUntil: opts.date,
         dose: opts.dose,
         totalDoses: opts.totalDoses,
         facility: { name: 'Puskesmas Demo', address: { addressCountry: 'ID' } },
@@ -247,7 +249,7 @@ export function divocCowin(opts: { dose: number; totalDoses: number; date: strin
         manufacturer: 'Serum Institute of India',
         date: `${opts.date}T05:30:00.000Z`,
         effectiveStart: opts.date,
-        ...(opts.effectiveUntil ? { effectiveUntil: opts.effectiveUntil } : {}),
+        effectiveUntil: opts.effectiveUntil ?? opts.date,
         dose: opts.dose,
         totalDoses: opts.totalDoses,
         verifier: { name: 'Demo Vaccinator' },

@@ -351,7 +351,8 @@ describe('DIVOC over HTTP (credentials in the PeduliLindungi and CoWIN shapes)',
   const tally = { passed: 0, total: 0 };
   const done = () => (tally.passed += 1);
   const indonesia = () => divocPeduliLindungi({ dose: 2, totalDoses: 2, date: '2021-10-01', issuanceDate: '2021-10-02T03:00:00.000Z', name: 'Budi Santoso', dob: '1985-04-12' });
-  const india = () => divocCowin({ dose: 2, totalDoses: 2, date: '2021-07-01', issuanceDate: '2021-07-15T17:21:13.117Z', effectiveUntil: '2022-07-01' });
+  // As CoWIN issues it: effectiveUntil = the vaccination date, which is no expiry (issue #10).
+  const india = () => divocCowin({ dose: 2, totalDoses: 2, date: '2021-07-01', issuanceDate: '2021-07-15T17:21:13.117Z', effectiveUntil: '2021-07-01' });
 
   it('PeduliLindungi shape, Ed25519Signature2018 (did:indonesia), CoronaVac 2/2 → VALID DIVOC, GREEN VAX_PRIMARY_COMPLETE', async () => {
     const vc = await signDivocCredential(indonesia(), divocKeys.ed25519.privateKey, 'did:indonesia');
@@ -380,12 +381,13 @@ describe('DIVOC over HTTP (credentials in the PeduliLindungi and CoWIN shapes)',
       errors: [],
       signer: { kid: 'did:india', country: 'IN', algorithm: 'PS256', source: 'test-divoc' },
       issuedAt: '2021-07-15T17:21:13.117Z',
-      expiresAt: '2022-07-01T23:59:59.999Z',
       holder: { familyName: 'Bhaskar Rao' },
       certificate: { type: 'vaccination', product: { code: 'COVISHIELD' }, doseNumber: 2, totalDoses: 2, country: 'IN', age: '27' },
       domestic: { status: 'GREEN', reasons: ['VAX_PRIMARY_COMPLETE'] },
     });
     expect(res.body.holder.dateOfBirth).toBeUndefined();
+    expect(res.body.expiresAt).toBeUndefined();
+    expect(res.body.warnings.map((w: { code: string }) => w.code)).toContain('NO_EXPIRY');
     done();
   });
 
