@@ -239,6 +239,16 @@ describe('the HC1 adapter with WHO DDCC content (signed here, verified with the 
     expect(r.issuedAt).toEqual(new Date('2021-09-01T00:00:00Z'));
   });
 
+  it('regression (issue #10 item 5): DDCC:VS under −260/3 whose validUntil is before at → EXPIRED, though the CWT exp is years later', async () => {
+    const doc = { ...(ddccVaccination({ dose: 2, totalDoses: 2, date: '2021-08-01' }) as Record<string, unknown>), validUntil: '2021-10-01T00:00:00Z' };
+    const r = await run(underHcert({ label: 3, doc }));
+    expect(r.failures.map((f) => f.code)).toEqual(['EXPIRED']);
+    expect(r.expiresAt).toEqual(new Date('2021-10-01T00:00:00Z'));
+    expect(r.checks).toContainEqual({ name: 'expiry', passed: false, code: 'EXPIRED' });
+    const later = await run(underHcert({ label: 3, doc: { ...doc, validUntil: '2022-10-01T00:00:00Z' } }));
+    expect(later.failures).toEqual([]);
+  });
+
   it('DDCC:TR under −260/4 → WHO_DDCC test', async () => {
     const r = await run(underHcert({ label: 4, doc: ddccTest({ sampledAt: '2021-10-31T10:00:00Z' }) }));
     count(r.format === 'WHO_DDCC' && r.failures.length === 0 && r.certificate?.evidence.type === 'test');

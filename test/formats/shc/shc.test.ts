@@ -11,12 +11,10 @@ import { VerificationError, type ErrorCode } from '../../../src/errors.js';
 import type { VaccinationEvidence, TestEvidence } from '../../../src/model.js';
 import {
   assembleChunks,
-  createShcAdapter,
   decodeJws,
   decodeNumeric,
   encodeNumeric,
   jwsToQrTexts,
-  parseShcCrl,
   qrToJws,
   shcAdapter,
   signShcJws,
@@ -27,6 +25,10 @@ import { verifyText } from '../../../src/pipeline/verify.js';
 import { DEFAULT_POLICY_FILE, loadPolicy } from '../../../src/policy/load.js';
 import { evaluate, policyLabel } from '../../../src/policy/evaluate.js';
 import { jwksSigners, makeIssuerKey, read, shcResolver, SPEC_DIR, SPEC_ISS, vectorsPresent, type TestIssuerKey } from './helpers.js';
+import { verifyStaged } from '../../helpers/stages.js';
+import { parseJwks } from '../../../src/trust/sources/jwks.js';
+import { buildSnapshot } from '../../../src/trust/store.js';
+import { readFileSync } from 'node:fs';
 
 const AT = new Date('2024-01-01T00:00:00Z');
 const ctx = (signers: readonly Signer[], at = AT) => ({ trust: shcResolver(signers), at, lang: 'en' as const });
@@ -70,7 +72,7 @@ describe.skipIf(!vectorsPresent)('SHC spec examples (smart-on-fhir/health-cards 
   });
 
   it.each(['00', '01', '03'])('example %s QR verifies after its nbf (2023-06-22) and maps to a vaccination', async (n) => {
-    const r = await shcAdapter.verify(read(path.join(SPEC_DIR, `example-${n}-f-qr-code-numeric-value-0.txt`)), ctx(signers));
+    const r = await verifyStaged(shcAdapter, read(path.join(SPEC_DIR, `example-${n}-f-qr-code-numeric-value-0.txt`)), ctx(signers));
     expect(r.failures).toEqual([]);
     expect(r.signer).toMatchObject({ algorithm: 'ES256', source: 'spec-examples' });
     expect(r.issuedAt?.toISOString()).toBe('2023-06-22T16:19:24.656Z'.replace('656', n === '00' ? '656' : '657'));
@@ -91,21 +93,21 @@ describe.skipIf(!vectorsPresent)('SHC spec examples (smart-on-fhir/health-cards 
   it('example 00 is NOT_YET_VALID one minute before nbf minus the 5-minute skew, valid just inside it', async () => {
     const text = read(path.join(SPEC_DIR, 'example-00-f-qr-code-numeric-value-0.txt'));
     const nbf = 1687450764.656 * 1000;
-    const early = await shcAdapter.verify(text, ctx(signers, new Date(nbf - 6 * 60_000)));
+    const early = await verifyStaged(shcAdapter, text, ctx(signers, new Date(nbf - 6 * 60_000)));
     expect(early.failures.map((f) => f.code)).toEqual(['NOT_YET_VALID']);
-    const skew = await shcAdapter.verify(text, ctx(signers, new Date(nbf - 4 * 60_000)));
+    const skew = await verifyStaged(shcAdapter, text, ctx(signers, new Date(nbf - 4 * 60_000)));
     expect(skew.failures).toEqual([]);
   });
 
   it('example 03 is EXPIRED after its exp (2024-06-21)', async () => {
-    const r = await shcAdapter.verify(read(path.join(SPEC_DIR, 'example-03-f-qr-code-numeric-value-0.txt')), ctx(signers, new Date('2024-06-22T00:00:00Z')));
+    const r = await verifyStaged(shcAdapter, read(path.join(SPEC_DIR, 'example-03-f-qr-code-numeric-value-0.txt')), ctx(signers, new Date('2024-06-22T00:00:00Z')));
     expect(r.failures.map((f) => f.code)).toEqual(['EXPIRED']);
   });
 
   it('example 02 (three chunks) verifies only once assembled, in any order', async () => {
     const chunks = [0, 1, 2].map((i) => read(path.join(SPEC_DIR, `example-02-f-qr-code-numeric-value-${i}.txt`)));
-    expect(await codeOf(shcAdapter.verify(chunks[1]!, ctx(signers)))).toBe('UNSUPPORTED_FORMAT');
-    const r = await shcAdapter.verify(assembleChunks([chunks[2]!, chunks[0]!, chunks[1]!]), ctx(signers));
+    expect(await codeOf(verifyStaged(shcAdapter, chunks[1]!, ctx(signers)))).toBe('UNSUPPORTED_FORMAT');
+    const r = await verifyStaged(shcAdapter, assembleChunks([chunks[2]!, chunks[0]!, chunks[1]!]), ctx(signers));
     // Signature good; a general lab panel with no Patient and no COVID-19 result is no certificate to assess.
     expect(r.checks).toContainEqual({ name: 'signature', passed: true });
     expect(r.failures.map((f) => f.code)).toEqual(['SCHEMA_INVALID']);
@@ -113,11 +115,20 @@ describe.skipIf(!vectorsPresent)('SHC spec examples (smart-on-fhir/health-cards 
   });
 
   it('example 03 is REVOKED with the example CRL (rid vwAjHdarZuc.1687450765 > nbf); example 00 is not', async () => {
-    const crl = parseShcCrl(JSON.parse(read(path.join(SPEC_DIR, 'issuer/.well-known/crl/3Kfdg-XwP-7gXyywtUfUADwBumDOPKMQx-iELL11W9s.json'))));
-    const adapter = createShcAdapter({ crls: (iss, kid) => (iss === SPEC_ISS && kid === crl.kid ? crl : undefined) });
-    const r3 = await adapter.verify(read(path.join(SPEC_DIR, 'example-03-f-qr-code-numeric-value-0.txt')), ctx(signers));
+    // The spec's issuer keys and CRL through the real `jwks` source and trust store (the CRL
+    // file as a source's `crl` names it), so the test covers the path production takes.
+    const crlFile = 'issuer/.well-known/crl/3Kfdg-XwP-7gXyywtUfUADwBumDOPKMQx-iELL11W9s.json';
+    const result = await parseJwks({
+      def: { id: 'spec-issuer', type: 'jwks', iss: SPEC_ISS, file: 'jwks.json', crl: crlFile },
+      bytes: readFileSync(path.join(SPEC_DIR, 'issuer/.well-known/jwks.json')),
+      origin: 'file',
+      crls: [{ name: crlFile, bytes: readFileSync(path.join(SPEC_DIR, crlFile)) }],
+    });
+    const trust = buildSnapshot([{ id: 'spec-issuer', type: 'jwks', at: new Date(), ok: true, kind: 'shc', result }], new Date()).resolver;
+    const r3 = await verifyStaged(shcAdapter, read(path.join(SPEC_DIR, 'example-03-f-qr-code-numeric-value-0.txt')), { trust, at: ctx(signers).at });
     expect(r3.failures.map((f) => f.code)).toEqual(['REVOKED']);
-    const r0 = await adapter.verify(read(path.join(SPEC_DIR, 'example-00-f-qr-code-numeric-value-0.txt')), ctx(signers));
+    expect(r3.checks).toContainEqual({ name: 'revocation', passed: false, code: 'REVOKED' });
+    const r0 = await verifyStaged(shcAdapter, read(path.join(SPEC_DIR, 'example-00-f-qr-code-numeric-value-0.txt')), { trust, at: ctx(signers).at });
     expect(r0.failures).toEqual([]);
     expect(r0.checks).toContainEqual({ name: 'revocation', passed: true });
   });
@@ -129,16 +140,16 @@ describe.skipIf(!vectorsPresent)('SHC spec examples (smart-on-fhir/health-cards 
     const text = JSON.stringify(decodeJws(jws).payload).replace('2021-01-29', '2021-01-28');
     expect(text).toContain('2021-01-28');
     const forged = `${h}.${deflateRawSync(Buffer.from(text)).toString('base64url')}.${s}`;
-    expect(await codeOf(shcAdapter.verify(jwsToQrTexts(forged)[0]!, ctx(signers)))).toBe('SIGNATURE_INVALID');
+    expect(await codeOf(verifyStaged(shcAdapter, jwsToQrTexts(forged)[0]!, ctx(signers)))).toBe('SIGNATURE_INVALID');
     // One flipped digit pair in the QR text (inside the signature) also fails.
     const qr = read(path.join(SPEC_DIR, 'example-00-f-qr-code-numeric-value-0.txt'));
     const flipped = qr.slice(0, -4) + (qr.slice(-4, -2) === '10' ? '11' : '10') + qr.slice(-2);
-    expect(await codeOf(shcAdapter.verify(flipped, ctx(signers)))).toBe('SIGNATURE_INVALID');
+    expect(await codeOf(verifyStaged(shcAdapter, flipped, ctx(signers)))).toBe('SIGNATURE_INVALID');
   });
 
   it('a key of another issuer with the same kid is not used: keys are looked up by iss and kid', async () => {
     const moved = signers.map((s) => ({ ...s, iss: 'https://other.example/issuer' }));
-    expect(await codeOf(shcAdapter.verify(read(path.join(SPEC_DIR, 'example-00-f-qr-code-numeric-value-0.txt')), ctx(moved)))).toBe('KID_UNKNOWN');
+    expect(await codeOf(verifyStaged(shcAdapter, read(path.join(SPEC_DIR, 'example-00-f-qr-code-numeric-value-0.txt')), ctx(moved)))).toBe('KID_UNKNOWN');
   });
 });
 
@@ -161,7 +172,7 @@ describe('SHC adapter with a key of our own', () => {
   });
 
   it('maps holder, dose count (completed doses only), product, signer summary and issuer country', async () => {
-    const r = await shcAdapter.verify(qr(claims({ exp: 1_900_000_000 })), ctx([key.signer]));
+    const r = await verifyStaged(shcAdapter, qr(claims({ exp: 1_900_000_000 })), ctx([key.signer]));
     expect(r.failures).toEqual([]);
     expect(r.signer).toEqual({ kid: key.kid, country: 'US', algorithm: 'ES256', source: 'test-key' });
     expect(r.holder).toEqual({ familyName: 'Müller-Lüdenscheidt', familyNameStd: 'MULLER<LUDENSCHEIDT', givenName: 'Ana B.', givenNameStd: 'ANA<B', dateOfBirth: '1980-02-03' });
@@ -178,7 +189,7 @@ describe('SHC adapter with a key of our own', () => {
       ...BUNDLE,
       entry: [BUNDLE.entry[0], { resource: { resourceType: 'Immunization', status: 'completed', vaccineCode: { coding: [coding] }, occurrenceDateTime: '2021-06-01' } }],
     });
-    const product = async (coding: unknown) => ((await shcAdapter.verify(qr(claims({}, withCode(coding))), ctx([key.signer]))).certificate!.evidence as VaccinationEvidence).product.code;
+    const product = async (coding: unknown) => ((await verifyStaged(shcAdapter, qr(claims({}, withCode(coding))), ctx([key.signer]))).certificate!.evidence as VaccinationEvidence).product.code;
     expect(await product({ system: 'http://snomed.info/sct', code: '28581000087106' })).toBe('SNOMED:28581000087106');
     expect(await product({ system: 'http://id.who.int/icd11/mms', code: 'XM0GQ8' })).toBe('ICD11:XM0GQ8');
     expect(await product({ system: 'https://example.org/vaccines', code: 'V1' })).toBe('https://example.org/vaccines|V1');
@@ -193,23 +204,23 @@ describe('SHC adapter with a key of our own', () => {
       ],
     });
     const labTypes = ['https://smarthealth.cards#health-card', 'https://smarthealth.cards#laboratory', 'https://smarthealth.cards#covid19'];
-    const naat = await shcAdapter.verify(qr(claims({}, lab('94500-6', '260415000'), labTypes)), ctx([key.signer]));
+    const naat = await verifyStaged(shcAdapter, qr(claims({}, lab('94500-6', '260415000'), labTypes)), ctx([key.signer]));
     expect(naat.certificate!.evidence).toMatchObject({ type: 'test', testType: { code: 'LP6464-4' }, result: { code: '260415000' }, positive: false, sampledAt: '2023-12-31T08:00:00Z', centre: 'Lab X' });
     expect(naat.display).toMatchObject({ testCode: 'LOINC:94500-6' });
-    const ag = await shcAdapter.verify(qr(claims({}, lab('94558-4', '260373001'), labTypes)), ctx([key.signer]));
+    const ag = await verifyStaged(shcAdapter, qr(claims({}, lab('94558-4', '260373001'), labTypes)), ctx([key.signer]));
     expect(ag.certificate!.evidence as TestEvidence).toMatchObject({ testType: { code: 'LP217198-3' }, positive: true });
     // A COVID-19 card with a LOINC code outside our tables keeps it, for the policy to refuse.
-    const other = await shcAdapter.verify(qr(claims({}, lab('94762-2', '260415000'), labTypes)), ctx([key.signer]));
+    const other = await verifyStaged(shcAdapter, qr(claims({}, lab('94762-2', '260415000'), labTypes)), ctx([key.signer]));
     expect((other.certificate!.evidence as TestEvidence).testType.code).toBe('LOINC:94762-2');
     // An inconclusive result is not a negative one.
-    const inconclusive = await shcAdapter.verify(qr(claims({}, lab('94500-6', '419984006'), labTypes)), ctx([key.signer]));
+    const inconclusive = await verifyStaged(shcAdapter, qr(claims({}, lab('94500-6', '419984006'), labTypes)), ctx([key.signer]));
     expect(inconclusive.failures.map((f) => f.code)).toEqual(['SCHEMA_INVALID']);
   });
 
   it('gets keys only from the trust resolver and never fetches the iss URL', async () => {
     const fetchSpy = vi.spyOn(globalThis, 'fetch');
     const evil = claims({ iss: 'http://169.254.169.254/latest' });
-    expect(await codeOf(shcAdapter.verify(qr(evil), ctx([key.signer])))).toBe('KID_UNKNOWN');
+    expect(await codeOf(verifyStaged(shcAdapter, qr(evil), ctx([key.signer])))).toBe('KID_UNKNOWN');
     expect(fetchSpy).not.toHaveBeenCalled();
   });
 
@@ -226,8 +237,8 @@ describe('SHC adapter with a key of our own', () => {
     const r = int(raw.subarray(0, 32));
     const sv = int(raw.subarray(32));
     const der = Buffer.concat([Buffer.from([0x30, r.length + sv.length + 4, 0x02, r.length]), r, Buffer.from([0x02, sv.length]), sv]);
-    expect(await codeOf(shcAdapter.verify(jwsToQrTexts(jws)[0]!, ctx([key.signer])))).toBe('OK');
-    expect(await codeOf(shcAdapter.verify(jwsToQrTexts(`${h}.${p}.${der.toString('base64url')}`)[0]!, ctx([key.signer])))).toBe('SIGNATURE_INVALID');
+    expect(await codeOf(verifyStaged(shcAdapter, jwsToQrTexts(jws)[0]!, ctx([key.signer])))).toBe('OK');
+    expect(await codeOf(verifyStaged(shcAdapter, jwsToQrTexts(`${h}.${p}.${der.toString('base64url')}`)[0]!, ctx([key.signer])))).toBe('SIGNATURE_INVALID');
   });
 
   it.each([
@@ -248,7 +259,7 @@ describe('SHC adapter with a key of our own', () => {
       const { deflateSync } = await import('node:zlib');
       jws = `${h}.${deflateSync(Buffer.from(JSON.stringify(claims()))).toString('base64url')}.${s}`;
     }
-    expect(await codeOf(shcAdapter.verify(assembleChunks(jwsToQrTexts(jws)), ctx([key.signer])))).toBe(code);
+    expect(await codeOf(verifyStaged(shcAdapter, assembleChunks(jwsToQrTexts(jws)), ctx([key.signer])))).toBe(code);
   });
 
   it.each([
@@ -258,21 +269,21 @@ describe('SHC adapter with a key of our own', () => {
     ['no vc', { vc: undefined }, 'CWT_INVALID'],
     ['no fhirBundle', { vc: { type: TYPES, credentialSubject: {} } }, 'CWT_INVALID'],
   ] as const)('claims: %s → %s', async (_name, over, code) => {
-    expect(await codeOf(shcAdapter.verify(qr(claims(over as Record<string, unknown>)), ctx([key.signer])))).toBe(code);
+    expect(await codeOf(verifyStaged(shcAdapter, qr(claims(over as Record<string, unknown>)), ctx([key.signer])))).toBe(code);
   });
 
   it('reports mapping defects after the signature as SCHEMA_INVALID, keeping the signer', async () => {
     const noDate = { ...BUNDLE, entry: [BUNDLE.entry[0], { resource: { resourceType: 'Immunization', status: 'completed', vaccineCode: BUNDLE.entry[1]!.resource.vaccineCode } }] };
-    const r = await shcAdapter.verify(qr(claims({}, noDate)), ctx([key.signer]));
+    const r = await verifyStaged(shcAdapter, qr(claims({}, noDate)), ctx([key.signer]));
     expect(r.failures.map((f) => f.code)).toEqual(['SCHEMA_INVALID']);
     expect(r.signer.kid).toBe(key.kid);
-    const noType = await shcAdapter.verify(qr(claims({}, BUNDLE, ['https://smarthealth.cards#covid19'])), ctx([key.signer]));
+    const noType = await verifyStaged(shcAdapter, qr(claims({}, BUNDLE, ['https://smarthealth.cards#covid19'])), ctx([key.signer]));
     expect(noType.failures.map((f) => f.code)).toEqual(['SCHEMA_INVALID']);
   });
 
   it('checks a signer validity window when the store knows one', async () => {
     const bounded = { ...key.signer, notAfter: new Date('2023-01-01T00:00:00Z') };
-    const r = await shcAdapter.verify(qr(claims()), ctx([bounded]));
+    const r = await verifyStaged(shcAdapter, qr(claims()), ctx([bounded]));
     expect(r.failures.map((f) => f.code)).toEqual(['SIGNER_NOT_VALID']);
   });
 });
@@ -287,17 +298,17 @@ describe('SHC hostile inputs: coded errors, no crash', () => {
     const bomb = Buffer.alloc(50 * 1024 * 1024, 0x61);
     const jws = signShcJws(undefined, key.privateKey, { kid: key.kid, rawPayload: bomb });
     // 50 MB deflates to ~50 KB: over the JWS cap already, so the inflater is not even reached…
-    expect(await codeOf(shcAdapter.verify(`shc:/${encodeNumeric(jws)}`, ctx([key.signer])))).toBe('PAYLOAD_TOO_LARGE');
+    expect(await codeOf(verifyStaged(shcAdapter, `shc:/${encodeNumeric(jws)}`, ctx([key.signer])))).toBe('PAYLOAD_TOO_LARGE');
     // …and a bomb that fits the JWS cap (1 MB → ~1 KB) stops at the 64 KiB inflate cap.
     const small = signShcJws(undefined, key.privateKey, { kid: key.kid, rawPayload: Buffer.alloc(1024 * 1024, 0x61) });
     expect(small.length).toBeLessThan(8192);
     const started = process.hrtime.bigint();
-    expect(await codeOf(shcAdapter.verify(assembleChunks(jwsToQrTexts(small)), ctx([key.signer])))).toBe('PAYLOAD_TOO_LARGE');
+    expect(await codeOf(verifyStaged(shcAdapter, assembleChunks(jwsToQrTexts(small)), ctx([key.signer])))).toBe('PAYLOAD_TOO_LARGE');
     expect(Number(process.hrtime.bigint() - started) / 1e6).toBeLessThan(500);
   });
 
   it('a huge JWS / QR text → PAYLOAD_TOO_LARGE without decoding it', async () => {
-    expect(await codeOf(shcAdapter.verify(`shc:/${'56'.repeat(200_000)}`, ctx([key.signer])))).toBe('PAYLOAD_TOO_LARGE');
+    expect(await codeOf(verifyStaged(shcAdapter, `shc:/${'56'.repeat(200_000)}`, ctx([key.signer])))).toBe('PAYLOAD_TOO_LARGE');
     expect(await codeOf(() => decodeJws('a'.repeat(9000)))).toBe('PAYLOAD_TOO_LARGE');
     expect(await codeOf(() => assembleChunks(Array.from({ length: 30 }, (_, i) => `shc:/${i + 1}/30/5676`)))).toBe('PAYLOAD_TOO_LARGE');
   });
@@ -313,7 +324,7 @@ describe('SHC hostile inputs: coded errors, no crash', () => {
     ['chunk alone', 'shc:/1/2/5676'],
     ['bad header', 'shc:/1/x/5676'],
   ])('numeric layer: %s → UNSUPPORTED_FORMAT', async (_name, text) => {
-    expect(await codeOf(shcAdapter.verify(text, ctx([key.signer])))).toBe('UNSUPPORTED_FORMAT');
+    expect(await codeOf(verifyStaged(shcAdapter, text, ctx([key.signer])))).toBe('UNSUPPORTED_FORMAT');
   });
 
   it('chunk assembly refuses mixed totals, duplicates and missing chunks', async () => {
@@ -326,7 +337,7 @@ describe('SHC hostile inputs: coded errors, no crash', () => {
     expect(await codeOf(() => assembleChunks(chunks.slice(1)))).toBe('UNSUPPORTED_FORMAT');
     expect(await codeOf(() => assembleChunks([...chunks.slice(1), 'shc:/1/9/5676']))).toBe('UNSUPPORTED_FORMAT');
     expect(await codeOf(() => assembleChunks([]))).toBe('UNSUPPORTED_FORMAT');
-    expect(await codeOf(shcAdapter.verify(assembleChunks([...chunks].reverse()), ctx([key.signer])))).toBe('OK');
+    expect(await codeOf(verifyStaged(shcAdapter, assembleChunks([...chunks].reverse()), ctx([key.signer])))).toBe('OK');
   });
 
   it.each([
@@ -362,7 +373,7 @@ describe('SHC hostile inputs: coded errors, no crash', () => {
       const len = 2 * Math.floor(rnd() * 200);
       let digits = '';
       for (let j = 0; j < len; j++) digits += String(Math.floor(rnd() * 8));
-      const code = await codeOf(shcAdapter.verify(`shc:/${digits}`, ctx([key.signer])));
+      const code = await codeOf(verifyStaged(shcAdapter, `shc:/${digits}`, ctx([key.signer])));
       expect(code).not.toBe('OK');
     }
     const valid = signShcJws(claims(), key.privateKey, { kid: key.kid });
@@ -371,7 +382,7 @@ describe('SHC hostile inputs: coded errors, no crash', () => {
       const ch = String.fromCharCode(45 + Math.floor(rnd() * 78));
       const mutated = valid.slice(0, pos) + ch + valid.slice(pos + 1);
       if (mutated === valid) continue;
-      const code = await codeOf(shcAdapter.verify(`shc:/${encodeNumeric(mutated)}`, ctx([key.signer])));
+      const code = await codeOf(verifyStaged(shcAdapter, `shc:/${encodeNumeric(mutated)}`, ctx([key.signer])));
       expect(code, `mutation at ${pos}`).not.toBe('OK');
     }
   });
@@ -423,7 +434,7 @@ describe('regression: an SHC whose DEFLATE payload has a gzip trailer (Senegal) 
   });
 
   it('adapter: raw DEFLATE + 8-byte gzip trailer → no failure, DEFLATE_TRAILING_BYTES, the card mapped', async () => {
-    const r = await shcAdapter.verify(await card(Buffer.concat([deflated, trailer])), ctx(signers));
+    const r = await verifyStaged(shcAdapter, await card(Buffer.concat([deflated, trailer])), ctx(signers));
     expect(r.failures).toEqual([]);
     expect(r.warnings.map((w) => w.code)).toContain('DEFLATE_TRAILING_BYTES');
     expect(r.certificate?.evidence).toMatchObject({ type: 'vaccination', product: { code: 'CVX:208' }, doseNumber: 2 });
@@ -443,7 +454,7 @@ describe('regression: an SHC whose DEFLATE payload has a gzip trailer (Senegal) 
   });
 
   it('the same card without a trailer has no DEFLATE_TRAILING_BYTES warning', async () => {
-    const r = await shcAdapter.verify(await card(deflated), ctx(signers));
+    const r = await verifyStaged(shcAdapter, await card(deflated), ctx(signers));
     expect(r.failures).toEqual([]);
     expect(r.warnings.map((w) => w.code)).not.toContain('DEFLATE_TRAILING_BYTES');
   });
@@ -454,12 +465,12 @@ describe('regression: an SHC whose DEFLATE payload has a gzip trailer (Senegal) 
     ['an 8-byte trailer with a wrong length', () => Buffer.concat([deflated, trailer.subarray(0, 4), Buffer.from([1, 0, 0, 0])])],
     ['a 64-byte trailer', () => Buffer.concat([deflated, Buffer.alloc(64)])],
   ])('correctly signed, %s → DECOMPRESSION_FAILED', async (_name, payload) => {
-    expect(await codeOf(shcAdapter.verify(await card(payload()), ctx(signers)))).toBe('DECOMPRESSION_FAILED');
+    expect(await codeOf(verifyStaged(shcAdapter, await card(payload()), ctx(signers)))).toBe('DECOMPRESSION_FAILED');
   });
 
   it('the inflated-size cap still holds with a trailer: 64 KiB + 1 of JSON → PAYLOAD_TOO_LARGE', async () => {
     const big = Buffer.from(JSON.stringify(claims({ iss: ISS, pad: 'x'.repeat(64 * 1024) })));
     const payload = Buffer.concat([deflateRawSync(big), gzipSync(big).subarray(-8)]);
-    expect(await codeOf(shcAdapter.verify(await card(payload), ctx(signers)))).toBe('PAYLOAD_TOO_LARGE');
+    expect(await codeOf(verifyStaged(shcAdapter, await card(payload), ctx(signers)))).toBe('PAYLOAD_TOO_LARGE');
   });
 });
