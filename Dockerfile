@@ -18,6 +18,13 @@ ENV NODE_ENV=production \
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev && npm cache clean --force
+# Operator commands run the compiled CLI here (`npm run trust -- sources`, `npm run audit:verify`;
+# or `node dist/cli/trust.js …`): the image has no TypeScript, so npm must not run their `pre`
+# build scripts (npm run still runs the named script with ignore-scripts). npm's cache and logs go
+# to /tmp, writable under a read-only root filesystem.
+ENV NPM_CONFIG_IGNORE_SCRIPTS=true \
+    NPM_CONFIG_CACHE=/tmp/.npm \
+    NPM_CONFIG_UPDATE_NOTIFIER=false
 COPY --from=build /app/dist ./dist
 # The officer page's static files are served from the source folder (tsc does not copy them).
 COPY src/console ./src/console

@@ -42,8 +42,13 @@ export interface RefresherOptions {
   defaults?: RefresherDefaults;
   /** How often staleness and maximum age are re-judged (default 60 s). */
   tickSeconds?: number;
-  /** Never write DATA_DIR (the CLI's read-only commands). */
+  /** Never write DATA_DIR (the CLI's read-only commands); nor clean its temp files. */
   readOnly?: boolean;
+  /**
+   * This writer's name in DATA_DIR (main.ts: the host name, stable for a StatefulSet pod): the
+   * start-up clean-up removes only this writer's temp files (src/trust/snapshots.ts).
+   */
+  writer?: string;
   /** Called after every change of the snapshot in force (metrics). */
   onChange?: (snapshot: TrustSnapshot, at: Date) => void;
 }
@@ -96,7 +101,7 @@ export class TrustRefresher {
   static async open(opts: RefresherOptions): Promise<TrustRefresher> {
     const log = opts.logger ?? silent;
     const entries = await readSourcesFile(opts.dir);
-    const removed = await cleanTempFiles(opts.dataDir);
+    const removed = opts.readOnly ? [] : await cleanTempFiles(opts.dataDir, opts.writer);
     if (removed.length > 0) log.warn({ files: removed.length }, 'removed temp files of an interrupted trust snapshot write');
     const at = opts.now();
     const probe = new TrustRefresher(opts, entries, new TrustStore(buildSnapshot([], at)));
@@ -266,7 +271,7 @@ export class TrustRefresher {
       ...(raw.etag ? { etag: raw.etag } : {}),
     };
     try {
-      await writeSnapshot(this.#opts.dataDir, record);
+      await writeSnapshot(this.#opts.dataDir, record, {}, this.#opts.writer);
     } catch (e) {
       // Disk full or unwritable: the list stays in force in memory (security.md F-9).
       (this.#opts.logger ?? silent).warn({ source: def.id, error: errorText(e) }, 'could not write the trust snapshot');

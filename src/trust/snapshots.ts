@@ -61,8 +61,15 @@ async function fsyncDir(dir: string): Promise<void> {
   }
 }
 
+/**
+ * The writer's name in temp-file names: one DATA_DIR has one writer (the process that refreshes:
+ * WORKERS=1, or the cluster primary; contract "One instance, one trust state"), and its name
+ * (the pod's host name in a StatefulSet) tells its temp files from any other's.
+ */
+const writerTag = (writer: string): string => writer.replace(/[^A-Za-z0-9.]/g, '_') || 'main';
+
 /** Writes `record` as the last good list of its source, atomically; keeps the previous one as `.prev`. */
-export async function writeSnapshot(dataDir: string, record: SnapshotRecord, hooks: WriteHooks = {}): Promise<void> {
+export async function writeSnapshot(dataDir: string, record: SnapshotRecord, hooks: WriteHooks = {}, writer = 'main'): Promise<void> {
   const dir = path.join(dataDir, SNAPSHOT_DIR);
   await mkdir(dir, { recursive: true });
   const body = JSON.stringify({
@@ -76,7 +83,7 @@ export async function writeSnapshot(dataDir: string, record: SnapshotRecord, hoo
     ...(record.signature ? { signature: Buffer.from(record.signature).toString('base64') } : {}),
     ...(record.etag ? { etag: record.etag } : {}),
   });
-  const tmp = path.join(dir, `${currentName(record.id)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+  const tmp = path.join(dir, `${currentName(record.id)}.tmp-${writerTag(writer)}-${process.pid}-${randomBytes(4).toString('hex')}`);
   const handle = await open(tmp, 'wx', 0o600);
   try {
     await handle.writeFile(body, 'utf8');
@@ -156,8 +163,24 @@ export async function readSnapshotGenerations(dataDir: string, id: string): Prom
   return out;
 }
 
-/** Removes temp files left by a crash mid-write (start-up, before anything else writes). */
-export async function cleanTempFiles(dataDir: string): Promise<string[]> {
+/** Whether a process with this id runs on this machine (signal 0 only checks). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes the temp files `writer` left when it crashed mid-write (start-up, before it writes):
+ * only its own (review round 1 §1.6: a restarting process must not delete another writer's file
+ * mid-write). Its file from an earlier run carries a pid that is gone, or, in a container that
+ * restarts as pid 1 again, this process's own pid (it has written nothing yet). Files of the
+ * earlier naming (`.tmp-<pid>-<hex>`, no writer) go only when that pid is gone.
+ */
+export async function cleanTempFiles(dataDir: string, writer = 'main'): Promise<string[]> {
   const dir = path.join(dataDir, SNAPSHOT_DIR);
   let names: string[];
   try {
@@ -165,7 +188,14 @@ export async function cleanTempFiles(dataDir: string): Promise<string[]> {
   } catch {
     return [];
   }
-  const stale = names.filter((n) => /\.json\.tmp-\d+-[0-9a-f]+$/.test(n));
+  const mine = new RegExp(`\\.json\\.tmp-${writerTag(writer).replace(/\./g, '\\.')}-(\\d+)-[0-9a-f]+$`);
+  const legacy = /\.json\.tmp-(\d+)-[0-9a-f]+$/;
+  const stale = names.filter((n) => {
+    const own = mine.exec(n);
+    if (own) return Number(own[1]) === process.pid || !alive(Number(own[1]));
+    const old = legacy.exec(n);
+    return old !== null && !alive(Number(old[1]));
+  });
   await Promise.all(stale.map((n) => rm(path.join(dir, n), { force: true })));
   return stale;
 }
