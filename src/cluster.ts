@@ -12,7 +12,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import { AggregatorRegistry, type Registry } from 'prom-client';
 import type { Logger } from './logger.js';
-import { MemoryRateLimitStore, type RateLimitStore, type WindowCounts } from './http/rate-limit.js';
+import { MemoryRateLimitStore, type RateLimitStore, type TakeRequest, type Verdict } from './http/rate-limit.js';
 
 /** The IPC side of a process: `process` in a worker. */
 export interface Channel {
@@ -20,9 +20,9 @@ export interface Channel {
   on(event: 'message', listener: (message: unknown) => void): unknown;
 }
 
-type Request = { lintas: 'rl'; id: number; key: string; windowMs: number; nowMs: number } | { lintas: 'metrics'; id: number };
+type Request = { lintas: 'rl'; id: number; key: string; take: TakeRequest } | { lintas: 'metrics'; id: number };
 type Reply =
-  | { lintas: 'rl'; id: number; counts: WindowCounts }
+  | { lintas: 'rl'; id: number; verdict: Verdict }
   | { lintas: 'metrics'; id: number; text?: string; contentType?: string; error?: string };
 
 type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
@@ -66,10 +66,10 @@ export class PrimaryLink {
 export class IpcRateLimitStore implements RateLimitStore {
   constructor(private readonly link: PrimaryLink) {}
 
-  async hit(key: string, windowMs: number, nowMs: number): Promise<WindowCounts> {
-    const reply = await this.link.ask({ lintas: 'rl', key, windowMs, nowMs });
+  async take(key: string, take: TakeRequest): Promise<Verdict> {
+    const reply = await this.link.ask({ lintas: 'rl', key, take });
     if (reply.lintas !== 'rl') throw new Error('unexpected reply');
-    return reply.counts;
+    return reply.verdict;
   }
 }
 
@@ -116,8 +116,9 @@ export function runPrimary(opts: PrimaryOptions): Primary {
     worker.on('message', (m: Request) => {
       if (typeof m !== 'object' || m === null || !('lintas' in m)) return;
       if (m.lintas === 'rl') {
-        const counts = store.hitSync(m.key, m.windowMs, m.nowMs);
-        worker.send({ lintas: 'rl', id: m.id, counts } satisfies Reply);
+        // Check and add in one step here, so workers never race past a client's limit.
+        const verdict = store.takeSync(m.key, m.take);
+        worker.send({ lintas: 'rl', id: m.id, verdict } satisfies Reply);
       } else if (m.lintas === 'metrics') {
         aggregator.clusterMetrics().then(
           (text) => worker.send({ lintas: 'metrics', id: m.id, text, contentType: aggregator.contentType } satisfies Reply),

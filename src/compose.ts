@@ -21,7 +21,6 @@ import { withStaleWarnings } from './trust/report-warnings.js';
 import { consoleRouter } from './http/console.js';
 import { imageRouter } from './http/image.js';
 import { ImagePool, type ImagePoolOptions } from './qr/pool.js';
-import { trustAdminRouter } from './http/trust-admin.js';
 import { createEdge, type EdgeOptions } from './http/edge.js';
 import type { TrustStore } from './trust/store.js';
 
@@ -73,13 +72,7 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
     logger,
     ...(refresh ? { defaults: refresh } : {}),
     fetch: { ...(refresh?.fetchTimeoutMs ? { timeoutMs: refresh.fetchTimeoutMs } : {}), ...(refresh?.fetchMaxBytes ? { maxBytes: refresh.fetchMaxBytes } : {}) },
-    // Gauges per source: signers in force (0 past the maximum age) and seconds since the last good list.
-    onChange: (snapshot, at) => {
-      for (const s of snapshot.sources) {
-        metrics.trustSigners.set({ source: s.id }, s.expired ? 0 : s.signerCount);
-        if (s.lastSuccess !== null) metrics.trustAge.set({ source: s.id }, Math.max(0, (at.getTime() - Date.parse(s.lastSuccess)) / 1000));
-      }
-    },
+    // The trust gauges are read at scrape time from the snapshot in force (metrics.ts readTrustFrom).
   });
   const trust = trustRefresher.store;
   for (const s of trust.current().sources) {
@@ -107,9 +100,13 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
       policyRef: () => policyLabel(policy),
     },
     trust: { ready: () => trust.ready(), summary: (at) => trust.summary(at) },
-    refreshTrust: () => trustRefresher.refresh(),
-    // GET /v1/admin/trust/sources/:id and POST …/accept-held (a list the shrink guard holds).
-    adminRoutes: trustAdminRouter(trustRefresher, now),
+    // POST /v1/admin/trust/refresh, GET …/trust/sources/:id, POST …/accept-held (src/http/admin.ts).
+    trustAdmin: {
+      refresh: () => trustRefresher.refresh(),
+      knows: (id) => trustRefresher.definitions().some((d) => d.id === id),
+      held: (id) => Boolean(trustRefresher.store.held(id)),
+      acceptHeld: (id) => trustRefresher.acceptHeld(id),
+    },
     logger,
     metrics,
     now,

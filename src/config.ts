@@ -28,9 +28,18 @@ export const ConfigSchema = z.object({
   MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(100_000).default(256),
   /** Key (≥ 32 characters) for the keyed hash of certificate ids in the audit log; unset = a key kept in DATA_DIR. */
   AUDIT_HMAC_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** Serve /metrics only on this port, and not on PORT (contract "Starting it"). */
+  METRICS_PORT: port.optional(),
+  /** Address of the METRICS_PORT listener (an internal interface); default HOST. */
+  METRICS_HOST: z.string().min(1).optional(),
+  /** Open connections one client address may hold (0 = no cap); raise it behind a load balancer. */
+  MAX_CONNECTIONS_PER_ADDRESS: z.coerce.number().int().min(0).max(100_000).default(128),
 }).superRefine((c, ctx) => {
   if (Boolean(c.TLS_CERT) !== Boolean(c.TLS_KEY)) {
     ctx.addIssue({ code: 'custom', path: [c.TLS_CERT ? 'TLS_KEY' : 'TLS_CERT'], message: 'TLS_CERT and TLS_KEY go together' });
+  }
+  if (c.METRICS_PORT !== undefined && c.METRICS_PORT !== 0 && c.METRICS_PORT === c.PORT) {
+    ctx.addIssue({ code: 'custom', path: ['METRICS_PORT'], message: 'must differ from PORT' });
   }
   if (c.TLS_CLIENT_CA && !c.TLS_CERT) {
     ctx.addIssue({ code: 'custom', path: ['TLS_CLIENT_CA'], message: 'mutual TLS needs TLS_CERT and TLS_KEY' });
@@ -41,6 +50,7 @@ export const ConfigSchema = z.object({
 export const CONFIG_KEYS = [
   'PORT', 'HOST', 'TRUST_LISTS_DIR', 'POLICY_FILE', 'CLIENTS_FILE', 'DATA_DIR', 'LOG_LEVEL',
   'TLS_CERT', 'TLS_KEY', 'TLS_CLIENT_CA', 'REDIS_URL', 'WORKERS', 'MAX_IN_FLIGHT', 'AUDIT_HMAC_KEY',
+  'METRICS_PORT', 'METRICS_HOST', 'MAX_CONNECTIONS_PER_ADDRESS',
 ] as const;
 
 export type Config = Readonly<z.infer<typeof ConfigSchema>>;

@@ -10,12 +10,14 @@ import { availableParallelism, hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { auditKey } from './audit/log.js';
 import { clusterMetrics, exposeWorkerRegistry, IpcRateLimitStore, PrimaryLink, runPrimary } from './cluster.js';
-import { ConfigError, parseConfig, type Config } from './config.js';
+import { ConfigError, parseConfig, publicBaseUrl, type Config } from './config.js';
 import { createService } from './compose.js';
 import { ClientsFileError } from './http/auth.js';
+import { metricsApp } from './http/ops.js';
 import { createHttpServer, type TlsMaterial } from './http/server.js';
 import { createLogger } from './logger.js';
 import { PolicyError } from './policy/load.js';
+import { loadPublishingKey } from './publish/key.js';
 
 /** The contract: exit 0 within 10 s of SIGTERM. Workers get this long to drain. */
 const SHUTDOWN_GRACE_MS = 8_000;
@@ -40,6 +42,8 @@ async function primary(config: Config, workers: number): Promise<void> {
   const logger = createLogger({ level: config.LOG_LEVEL });
   // Created once here, so the workers never race to create the audit HMAC key.
   auditKey(resolve(config.DATA_DIR), config.AUDIT_HMAC_KEY);
+  // Likewise the publishing key (a bad PUBLISH_KEY_FILE stops start-up here, once).
+  await loadPublishingKey({ dataDir: resolve(config.DATA_DIR), ...(config.PUBLISH_KEY_FILE ? { keyFile: resolve(config.PUBLISH_KEY_FILE) } : {}) });
   const group = runPrimary({ workers, logger });
   let stopping = false;
   const stop = (signal: string) => {
@@ -65,6 +69,12 @@ async function serve(config: Config): Promise<void> {
     dataDir: resolve(config.DATA_DIR),
     logLevel: config.LOG_LEVEL,
     offThreadJsonLd: true,
+    // Export, receipts and /dgca/* (contract "Serving verifier apps and partners").
+    publish: {
+      ...(config.PUBLISH_KEY_FILE ? { keyFile: resolve(config.PUBLISH_KEY_FILE) } : {}),
+      baseUrl: publicBaseUrl(config),
+      ...(tls ? { tlsCertPem: tls.cert } : {}),
+    },
     edge: {
       ...(config.CLIENTS_FILE ? { clientsFile: resolve(config.CLIENTS_FILE) } : {}),
       ...(config.REDIS_URL ? { redisUrl: config.REDIS_URL } : link ? { rateLimitStore: new IpcRateLimitStore(link) } : {}),
@@ -73,13 +83,22 @@ async function serve(config: Config): Promise<void> {
       instance: `${hostname().replace(/[^A-Za-z0-9.-]/g, '_')}-${slot === undefined ? 'main' : `worker-${slot}`}`,
       maxInFlight: config.MAX_IN_FLIGHT,
       ...(link ? { metricsText: clusterMetrics(link) } : {}),
+      ...(config.METRICS_PORT !== undefined ? { metricsElsewhere: true } : {}),
     },
   });
   if (link) exposeWorkerRegistry(service.metrics.registry);
   const { logger } = service;
   if (!service.trust.ready()) logger.warn('no trust source loaded: verification answers 503 until one loads');
 
-  const server = createHttpServer(service.app, tls);
+  const server = createHttpServer(service.app, tls, { maxConnectionsPerAddress: config.MAX_CONNECTIONS_PER_ADDRESS });
+  // METRICS_PORT: /metrics on its own listener only (contract "Starting it"); PORT serves none.
+  const metricsServer =
+    config.METRICS_PORT === undefined
+      ? undefined
+      : createHttpServer(metricsApp({ metrics: service.metrics, logger: service.logger, ...(link ? { metricsText: clusterMetrics(link) } : {}) })).listen(
+          config.METRICS_PORT,
+          config.METRICS_HOST ?? config.HOST,
+        );
   server.listen(config.PORT, config.HOST, () => {
     const addr = server.address();
     const where = typeof addr === 'object' && addr ? `${addr.address}:${addr.port}` : String(addr);
@@ -99,6 +118,7 @@ async function serve(config: Config): Promise<void> {
       server.closeAllConnections();
     }, SHUTDOWN_GRACE_MS);
     force.unref();
+    metricsServer?.close();
     server.close(() => {
       void service.close().finally(() => {
         logger.info('stopped');

@@ -2,9 +2,10 @@
 // file in DATA_DIR before the answer is sent, hash-chained so that editing, deleting or
 // reordering a line is detected by `verifyAuditFile` (npm run audit:verify).
 //
-// What a record holds: time, request id, client, route, format, outcome, error codes, domestic
-// status, signer country and kid, and a keyed hash (HMAC-SHA-256) of the certificate id, so
-// repeated use of one certificate can be linked without storing the id. Never names, dates of
+// What a record holds: time, the checked-at instant, request ids (ours and the caller's),
+// client, route, format, outcome, error codes, domestic status, signer country and kid, and a
+// keyed hash (HMAC-SHA-256) of the certificate id, so repeated use of one certificate can be
+// linked without storing the id. Never names, dates of
 // birth, the QR text or the payload (Reg. (EU) 2021/953 Art. 10(3): not retained).
 //
 // Mechanics:
@@ -35,13 +36,21 @@ import { dirname, join } from 'node:path';
 export const GENESIS = '0'.repeat(64);
 
 export interface AuditEvent {
+  /** The server's id of the request (never the caller's choice: issue #12 item 7). */
   reqId: string;
+  /** The caller's own X-Request-Id, kept beside ours for correlation across gateways. */
+  callerReqId?: string;
   client: string;
   route: string;
   format: string | null;
   outcome: 'VALID' | 'INVALID';
   codes: string[];
   status: string;
+  /**
+   * The instant validity was checked at (the request's `at`, RFC 3339): a backdated check of an
+   * expired certificate must not read as VALID "now" (`time` is when the record was written).
+   */
+  at?: string;
   signerCountry?: string;
   signerKid?: string;
   /** HMAC-SHA-256 (hex) of the certificate id under the audit key; absent when no id was read. */

@@ -11,7 +11,8 @@ import { readFileSync } from 'node:fs';
 import type { TLSSocket } from 'node:tls';
 import type { NextFunction, Request, Response } from 'express';
 import { z } from 'zod';
-import { HttpProblem } from './problem.js';
+import { HttpProblem } from './problems.js';
+import type { FailureLimiter } from './rate-limit.js';
 
 export const SCOPES = ['verify', 'admin'] as const;
 export type Scope = (typeof SCOPES)[number];
@@ -152,20 +153,23 @@ export function peerCertificateFingerprint(req: Request): { fingerprint?: string
   return { fingerprint: createHash('sha256').update(cert.raw).digest('hex'), presentedButUnverified: false };
 }
 
-const BEARER = /^Bearer ([\x21-\x7e]{1,512})$/;
+// RFC 9110 §11.1: the authentication scheme is case-insensitive (`bearer …` is Bearer).
+const BEARER = /^Bearer ([\x21-\x7e]{1,512})$/i;
 
 function unauthorized(res: Response, detail: string): HttpProblem {
   res.setHeader('WWW-Authenticate', 'Bearer realm="lintas-verifier"');
-  return new HttpProblem(401, detail, 'UNAUTHORIZED');
+  return new HttpProblem('UNAUTHORIZED', detail);
 }
 
 /**
  * Resolves the request's client into `res.locals.client`: a verified client certificate
  * first, then a bearer key. With a registry, no or bad credentials → 401. A certificate that
  * verified but is not on the list is not enough on its own (401 unless a valid key follows).
+ * With `failures`, an address that failed too often is refused (429) before its credentials
+ * are looked at, so guessing keys costs the guesser time, not the service.
  */
-export function authenticate(registry: ClientRegistry | undefined) {
-  return (req: Request, res: Response, next: NextFunction): void => {
+export function authenticate(registry: ClientRegistry | undefined, failures?: FailureLimiter) {
+  return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     if (!registry) return next();
     const tls = peerCertificateFingerprint(req);
     if (tls.fingerprint) {
@@ -175,13 +179,15 @@ export function authenticate(registry: ClientRegistry | undefined) {
         return next();
       }
     }
+    await failures?.check(req);
     const header = req.headers.authorization;
-    if (header === undefined) {
-      throw unauthorized(res, tls.presentedButUnverified ? 'the client certificate is not trusted' : 'credentials are required');
-    }
-    const m = BEARER.exec(header);
+    const m = header === undefined ? null : BEARER.exec(header);
     const client = m ? registry.byKey(m[1]!) : undefined;
-    if (!client) throw unauthorized(res, 'the credentials are not valid');
+    if (!client) {
+      await failures?.failed(req);
+      if (header === undefined) throw unauthorized(res, tls.presentedButUnverified ? 'the client certificate is not trusted' : 'credentials are required');
+      throw unauthorized(res, 'the credentials are not valid');
+    }
     res.locals['client'] = client;
     next();
   };
@@ -192,11 +198,11 @@ export function requireScope(registry: ClientRegistry | undefined, scope: Scope)
   return (_req: Request, res: Response, next: NextFunction): void => {
     if (!registry) {
       if (scope === 'verify') return next();
-      throw new HttpProblem(404, 'no such resource');
+      throw new HttpProblem('NOT_FOUND', 'no such resource');
     }
     const client = clientOf(res);
     if (!client) throw unauthorized(res, 'credentials are required');
-    if (!client.scopes.includes(scope)) throw new HttpProblem(403, `this client lacks the ${scope} scope`, 'FORBIDDEN');
+    if (!client.scopes.includes(scope)) throw new HttpProblem('FORBIDDEN', `this client lacks the ${scope} scope`);
     next();
   };
 }

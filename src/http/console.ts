@@ -7,7 +7,8 @@ import { createRequire } from 'node:module';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { HttpProblem } from './problem.js';
+import { pageHeaders } from './headers.js';
+import { HttpProblem } from './problems.js';
 
 /**
  * Where the page's files are: `src/console` next to `src/http` when run from source (tsx,
@@ -26,6 +27,11 @@ export function defaultConsoleDir(): string | undefined {
 
 function jsQrPath(): string {
   return createRequire(import.meta.url).resolve('jsqr/dist/jsQR.js');
+}
+
+/** qrcode-generator's classic browser script (global `qrcode`): draws the receipt QR in the page. */
+function qrGeneratorPath(): string {
+  return createRequire(import.meta.url).resolve('qrcode-generator');
 }
 
 export interface ConsoleRouterOptions {
@@ -89,15 +95,15 @@ export function consoleRouter(opts: ConsoleRouterOptions): express.Router {
   // `no-cache` = revalidate every time (ETag): file names carry no version, and an officer
   // must never run yesterday's script against today's API.
   const sendFile = (res: express.Response, next: express.NextFunction, path: string | undefined, type: string) => {
-    if (path === undefined) throw new HttpProblem(503, 'the console files are not installed (src/console)', 'CONSOLE_UNAVAILABLE');
+    if (path === undefined) throw new HttpProblem('CONSOLE_UNAVAILABLE', 'the console files are not installed (src/console)');
     res.setHeader('Cache-Control', 'no-cache');
     res.type(type);
     res.sendFile(path, { etag: true, lastModified: true, dotfiles: 'deny' }, (err) => {
-      if (err && !res.headersSent) next(new HttpProblem(404, 'no such resource'));
+      if (err && !res.headersSent) next(new HttpProblem('NOT_FOUND', 'no such resource'));
     });
   };
 
-  router.get(['/', '/index.html'], (_req, res, next) => {
+  router.get(['/', '/index.html'], pageHeaders, (_req, res, next) => {
     sendFile(res, next, dir && join(dir, 'index.html'), 'text/html; charset=utf-8');
   });
   for (const [route, type] of Object.entries(STATIC)) {
@@ -106,6 +112,9 @@ export function consoleRouter(opts: ConsoleRouterOptions): express.Router {
   }
   router.get('/vendor/jsQR.js', (_req, res, next) => {
     sendFile(res, next, jsQrPath(), 'text/javascript; charset=utf-8');
+  });
+  router.get('/vendor/qrcode.js', (_req, res, next) => {
+    sendFile(res, next, qrGeneratorPath(), 'text/javascript; charset=utf-8');
   });
   router.get('/favicon.ico', (_req, res) => {
     res.setHeader('Cache-Control', 'public, max-age=86400');
@@ -117,7 +126,7 @@ export function consoleRouter(opts: ConsoleRouterOptions): express.Router {
     try {
       samples = readSamples(opts.samplesDir);
     } catch {
-      throw new HttpProblem(500, 'the sample list could not be read', 'SAMPLES_UNREADABLE');
+      throw new HttpProblem('SAMPLES_UNREADABLE', 'the sample list could not be read');
     }
     // Demo data, but shaped like personal data: keep it out of shared caches all the same.
     res.setHeader('Cache-Control', 'no-store');

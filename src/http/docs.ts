@@ -2,6 +2,7 @@
 // document as /openapi.json. No script, no CDN, one local stylesheet (the CSP allows only
 // 'self'), so it works on an air-gapped border network.
 import express from 'express';
+import { pageHeaders } from './headers.js';
 
 const CSS = `
 body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1b1b1b}
@@ -71,7 +72,7 @@ export function docsRouter(document: Record<string, unknown>): express.Router {
   router.get('/openapi.json', (_req, res) => {
     res.type('application/json').send(json);
   });
-  router.get('/docs', (_req, res) => {
+  router.get('/docs', pageHeaders, (_req, res) => {
     res.type('text/html').send(html);
   });
   router.get('/docs.css', (_req, res) => {

@@ -24,9 +24,13 @@ export interface EdgeOptions {
   maxInFlight?: number;
   /** /metrics of the whole cluster (src/cluster.ts). */
   metricsText?: AppDeps['metricsText'];
+  /** METRICS_PORT is set: PORT serves no /metrics (main.ts listens with ops.ts metricsApp). */
+  metricsElsewhere?: boolean;
+  /** Failed authentications per client address and minute before 429. */
+  authFailuresPerMinute?: number;
 }
 
-export type EdgeDeps = Pick<AppDeps, 'clients' | 'rateLimitStore' | 'audit' | 'maxInFlight' | 'checkAudit' | 'metricsText'>;
+export type EdgeDeps = Pick<AppDeps, 'clients' | 'rateLimitStore' | 'audit' | 'maxInFlight' | 'checkAudit' | 'metricsText' | 'metricsElsewhere' | 'authFailuresPerMinute'>;
 
 export interface Edge {
   deps: EdgeDeps;
@@ -74,6 +78,8 @@ export async function createEdge(opts: EdgeOptions & { dataDir: string }, logger
       ...(auditLog ? { audit: auditLog, checkAudit: () => verifyAuditFile(auditLog.head().file) } : {}),
       ...(opts.maxInFlight ? { maxInFlight: opts.maxInFlight } : {}),
       ...(opts.metricsText ? { metricsText: opts.metricsText } : {}),
+      ...(opts.metricsElsewhere ? { metricsElsewhere: true } : {}),
+      ...(opts.authFailuresPerMinute ? { authFailuresPerMinute: opts.authFailuresPerMinute } : {}),
     },
     async close() {
       if (auditLog) {

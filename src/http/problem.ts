@@ -1,52 +1,43 @@
-// RFC 9457 problem documents for malformed requests, auth and limits. Certificates that fail
-// verification are not problems: they are 200 reports with outcome INVALID.
+// Transitional: the status-first HttpProblem of the first round, for modules not yet moved to
+// the code table (src/http/problems.ts: `new HttpProblem('CODE', detail)`). A legacy problem
+// is an instance of the table's class, so the one error handler answers it the same way.
+// Remove once src/http/image.ts and test/console/routes.test.ts import problems.ts.
 import type { Response } from 'express';
+import { HttpProblem as CodedProblem, PROBLEMS, problemDocument, type Problem, type ProblemCode } from './problems.js';
 
-export interface Problem {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  code?: string;
-  [extra: string]: unknown;
-}
+export type { Problem } from './problems.js';
 
-const TITLES: Record<number, string> = {
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'Not Found',
-  405: 'Method Not Allowed',
-  413: 'Content Too Large',
-  415: 'Unsupported Media Type',
-  422: 'Unprocessable Content',
-  429: 'Too Many Requests',
-  500: 'Internal Server Error',
-  503: 'Service Unavailable',
+const BY_STATUS: Record<number, ProblemCode> = {
+  400: 'BAD_REQUEST',
+  401: 'UNAUTHORIZED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  408: 'REQUEST_TIMEOUT',
+  409: 'NOTHING_HELD',
+  413: 'BODY_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+  422: 'IMAGE_UNREADABLE',
+  429: 'RATE_LIMITED',
+  503: 'OVERLOADED',
 };
 
-/** An error a route throws to answer with a problem document (Express 5 forwards it). */
-export class HttpProblem extends Error {
-  constructor(
-    readonly status: number,
-    readonly detail: string,
-    readonly code?: string,
-    readonly extra: Record<string, unknown> = {},
-  ) {
-    super(detail);
+function codeOf(status: number, code?: string): ProblemCode {
+  if (code !== undefined && code in PROBLEMS) return code as ProblemCode;
+  return BY_STATUS[status] ?? 'INTERNAL';
+}
+
+export class HttpProblem extends CodedProblem {
+  constructor(status: number, detail: string, code?: string, extra: Record<string, unknown> = {}) {
+    super(codeOf(status, code), detail, { extra });
+  }
+
+  get extra(): Record<string, unknown> {
+    return this.options.extra ?? {};
   }
 }
 
 export function problem(status: number, detail: string, code?: string, extra: Record<string, unknown> = {}): Problem {
-  const slug = (code ?? TITLES[status] ?? 'error').toLowerCase().replace(/[^a-z0-9]+/g, '-');
-  return {
-    type: `https://lintas.example/problems/${slug}`,
-    title: TITLES[status] ?? 'Error',
-    status,
-    detail,
-    ...(code ? { code } : {}),
-    ...extra,
-  };
+  return problemDocument(new CodedProblem(codeOf(status, code), detail, { extra }));
 }
 
 export function sendProblem(res: Response, p: Problem): void {

@@ -130,7 +130,24 @@ describe('records written by the service, and the canary scan', () => {
     const file = join(svc.dataDir, 'audit', 'main.jsonl');
     const records = lines(file).map((l) => JSON.parse(l)).filter((r) => r.type === 'verification');
     expect(records).toHaveLength(4);
-    expect(records[0]).toMatchObject({ reqId: 'partner-req-12345', client: 'nl-gateway', route: '/v1/verify', format: 'EU_DCC', outcome: 'VALID', codes: [], status: 'GREEN', signerCountry: 'XA' });
+    // Updated (issue #12 item 7): the caller no longer chooses the audit reqId; the server makes it
+    // (it is the X-Request-Id of the answer), the caller's id is kept beside it, and `at` is recorded.
+    expect(records[0]).toMatchObject({
+      reqId: valid.headers['x-request-id'],
+      callerReqId: 'partner-req-12345',
+      at: AT.replace('Z', '.000Z'),
+      client: 'nl-gateway',
+      route: '/v1/verify',
+      format: 'EU_DCC',
+      outcome: 'VALID',
+      codes: [],
+      status: 'GREEN',
+      signerCountry: 'XA',
+    });
+    expect(records[0].reqId).toMatch(/^[0-9a-f-]{36}$/);
+    // A backdated check is recorded as such: `at` is the caller's instant, `time` when it was written.
+    expect(records[3]).toMatchObject({ at: '2040-01-01T00:00:00.000Z' });
+    expect(records[3].time).not.toBe(records[3].at);
     expect(records[1]).toMatchObject({ route: '/v1/verify/batch', outcome: 'VALID' });
     expect(records[2]).toMatchObject({ route: '/v1/verify/batch', outcome: 'INVALID', codes: ['BASE45_INVALID'], status: 'INVALID' });
     expect(records[3]).toMatchObject({ client: 'id-app', outcome: 'INVALID', codes: expect.arrayContaining(['EXPIRED']) });

@@ -9,35 +9,75 @@ import { judge, MemoryRateLimitStore, RedisRateLimitStore, WINDOW_MS } from '../
 import { bearer, edgeService, KEYS, writeClientsFile } from './edge-helpers.js';
 
 describe('sliding-window counter', () => {
-  it('allows up to the limit in a window and refuses the next, with the wait until the next window', () => {
+  const take = (store: MemoryRateLimitStore, key: string, nowMs: number, limit: number, cost = 1) =>
+    store.takeSync(key, { cost, limit, windowMs: WINDOW_MS, nowMs, commit: true });
+
+  // Updated: the first round answered 59 s here (the start of the next window), but then this
+  // window's 5 uses still weigh 5 × (1 − e/W) and the client was refused again (issue #12
+  // item 7). The wait is now exact: 5 × (1 − f/60 s) + 1 ≤ 5 at f = 12 s into the next window.
+  it('allows up to the limit in a window and refuses the next, with the exact wait until one more fits', () => {
     const store = new MemoryRateLimitStore();
     const t0 = 10 * WINDOW_MS; // the start of a window
-    for (let i = 1; i <= 5; i++) expect(judge(store.hitSync('a', WINDOW_MS, t0 + i), 5, WINDOW_MS, t0 + i).allowed).toBe(true);
-    const v = judge(store.hitSync('a', WINDOW_MS, t0 + 1000), 5, WINDOW_MS, t0 + 1000);
-    expect(v).toMatchObject({ allowed: false, remaining: 0, retryAfterSeconds: 59 });
+    for (let i = 1; i <= 5; i++) expect(take(store, 'a', t0 + i, 5).allowed).toBe(true);
+    const v = take(store, 'a', t0 + 1000, 5);
+    expect(v).toMatchObject({ allowed: false, remaining: 0, retryAfterSeconds: 59 + 12 });
+    expect(take(store, 'a', t0 + 1000 + 71_000 - 1000, 5).allowed).toBe(false);
+    expect(take(store, 'a', t0 + 1000 + 71_000, 5).allowed).toBe(true);
   });
 
   it('weighs the previous window by how much of it is still inside the sliding minute', () => {
     const store = new MemoryRateLimitStore();
     const t0 = 10 * WINDOW_MS;
-    for (let i = 0; i < 10; i++) store.hitSync('a', WINDOW_MS, t0 + i); // 10 hits in window 10
+    for (let i = 0; i < 10; i++) take(store, 'a', t0 + i, 10); // 10 uses in window 10
     // 15 s into window 11: 75 % of the previous window counts → 7.5 + 1 ≤ 10.
-    const early = judge(store.hitSync('a', WINDOW_MS, t0 + WINDOW_MS + 15_000), 10, WINDOW_MS, t0 + WINDOW_MS + 15_000);
-    expect(early.allowed).toBe(true);
-    // Three more at the same moment: 7.5 + 4 > 10, and the wait is until 7.5·(1−e/W) + 4 ≤ 10.
-    store.hitSync('a', WINDOW_MS, t0 + WINDOW_MS + 15_000);
-    store.hitSync('a', WINDOW_MS, t0 + WINDOW_MS + 15_000);
-    const late = judge(store.hitSync('a', WINDOW_MS, t0 + WINDOW_MS + 15_000), 10, WINDOW_MS, t0 + WINDOW_MS + 15_000);
-    expect(late.allowed).toBe(false);
-    expect(late.retryAfterSeconds).toBe(Math.ceil((WINDOW_MS * (1 - 6 / 10) - 15_000) / 1000));
+    const t = t0 + WINDOW_MS + 15_000;
+    expect(take(store, 'a', t, 10).allowed).toBe(true);
+    expect(take(store, 'a', t, 10).allowed).toBe(true);
+    // 7.5 + 2 + 1 > 10: refused until 10 × (1 − e/W) + 2 + 1 ≤ 10, i.e. e = 18 s, 3 s from now.
+    const late = take(store, 'a', t, 10);
+    expect(late).toMatchObject({ allowed: false, retryAfterSeconds: 3 });
+    expect(take(store, 'a', t + 3000, 10).allowed).toBe(true);
     // Two windows later the slate is clean.
-    expect(store.hitSync('a', WINDOW_MS, t0 + 3 * WINDOW_MS)).toEqual({ current: 1, previous: 0 });
+    expect(take(store, 'a', t0 + 3 * WINDOW_MS, 10)).toMatchObject({ allowed: true, remaining: 9 });
   });
 
   it('keeps clients apart', () => {
     const store = new MemoryRateLimitStore();
-    for (let i = 0; i < 5; i++) store.hitSync('a', WINDOW_MS, 1);
-    expect(store.hitSync('b', WINDOW_MS, 1)).toEqual({ current: 1, previous: 0 });
+    for (let i = 0; i < 5; i++) take(store, 'a', 1, 5);
+    expect(take(store, 'a', 1, 5).allowed).toBe(false);
+    expect(take(store, 'b', 1, 5)).toMatchObject({ allowed: true, remaining: 4 });
+  });
+
+  it('a request of n uses is allowed whole or refused whole: a refused one adds nothing', () => {
+    const store = new MemoryRateLimitStore();
+    expect(take(store, 'a', 1, 10, 8).allowed).toBe(true);
+    expect(take(store, 'a', 2, 10, 3)).toMatchObject({ allowed: false, remaining: 2 });
+    expect(take(store, 'a', 3, 10, 2)).toMatchObject({ allowed: true, remaining: 0 });
+    // Larger than the limit: never, and said so with a wait of a whole window.
+    expect(take(store, 'b', 1, 10, 11)).toMatchObject({ allowed: false, retryAfterSeconds: 60 });
+  });
+
+  it('judge: waiting exactly Retry-After is enough, for random counts and costs', () => {
+    for (let i = 0; i < 2000; i++) {
+      const limit = 1 + Math.floor(Math.random() * 50);
+      const counts = { current: Math.floor(Math.random() * (limit + 1)), previous: Math.floor(Math.random() * (limit * 2)) };
+      const cost = 1 + Math.floor(Math.random() * limit);
+      const now = 5 * WINDOW_MS + Math.floor(Math.random() * WINDOW_MS);
+      const v = judge(counts, cost, limit, WINDOW_MS, now);
+      if (v.allowed) continue;
+      const later = now + v.retryAfterSeconds * 1000;
+      // The counts as they stand at `later` (same window, or rolled over once or twice).
+      const w0 = Math.floor(now / WINDOW_MS);
+      const w1 = Math.floor(later / WINDOW_MS);
+      const at = w1 === w0 ? counts : w1 === w0 + 1 ? { current: 0, previous: counts.current } : { current: 0, previous: 0 };
+      expect(judge(at, cost, limit, WINDOW_MS, later).allowed, JSON.stringify({ counts, cost, limit, now })).toBe(true);
+      if (v.retryAfterSeconds > 1) {
+        const before = later - 1000;
+        const wb = Math.floor(before / WINDOW_MS);
+        const atb = wb === w0 ? counts : wb === w0 + 1 ? { current: 0, previous: counts.current } : { current: 0, previous: 0 };
+        expect(judge(atb, cost, limit, WINDOW_MS, before).allowed, 'one second less is not enough').toBe(false);
+      }
+    }
   });
 
   it('429 through HTTP follows the injected clock: refused now, allowed again after Retry-After', async () => {
@@ -103,13 +143,19 @@ describe.skipIf(!haveRedis)('shared counters in redis-server', () => {
     redis?.kill('SIGKILL');
   });
 
-  it('the store counts atomically across connections', async () => {
+  it('the store checks and counts atomically across connections', async () => {
     const a = await RedisRateLimitStore.connect(url, { prefix: 'unit:' });
     const b = await RedisRateLimitStore.connect(url, { prefix: 'unit:' });
     const t = 100 * WINDOW_MS + 5;
-    const counts = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).hit('c', WINDOW_MS, t)));
-    expect(counts.map((c) => c.current).sort((x, y) => x - y)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
-    expect((await a.hit('c', WINDOW_MS, t + WINDOW_MS)).previous).toBe(20);
+    const req = { cost: 1, limit: 15, windowMs: WINDOW_MS, nowMs: t, commit: true };
+    const verdicts = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).take('c', req)));
+    // Check and add are one atomic step: exactly the limit is let through, whatever the interleaving.
+    expect(verdicts.filter((v) => v.allowed)).toHaveLength(15);
+    expect(verdicts.filter((v) => !v.allowed).every((v) => v.retryAfterSeconds >= 1)).toBe(true);
+    // The next window sees the 15 (weight 1 at its start): one more is refused, a refund makes room.
+    expect((await a.take('c', { ...req, nowMs: t + WINDOW_MS - 5 })).allowed).toBe(false);
+    await a.take('c', { ...req, cost: -1 });
+    expect((await b.take('c', { ...req, nowMs: t + WINDOW_MS - 5 })).allowed).toBe(true);
     await a.close();
     await b.close();
   });

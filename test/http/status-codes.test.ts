@@ -2,8 +2,6 @@
 // real service: 200, 400, 401, 403, 404, 413, 415, 422, 429 (+ Retry-After), 503 (no trust
 // source, overload, audit failure). Problems are RFC 9457 documents, checked with the same
 // schema the OpenAPI document publishes.
-import { connect } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { vaccination } from '../../src/demo/samples.js';
@@ -170,27 +168,10 @@ describe('503', () => {
     await svc.close();
   });
 
-  it('more requests in progress than MAX_IN_FLIGHT → 503 OVERLOADED with Retry-After, at once', async () => {
-    const svc = await edgeService({ edge: { maxInFlight: 1 } });
-    const server = svc.app.listen(0, '127.0.0.1');
-    await new Promise((r) => server.once('listening', r));
-    const { port } = server.address() as AddressInfo;
-    // One request that announces a body and never finishes sending it holds the only slot.
-    const socket = connect(port, '127.0.0.1');
-    await new Promise((r) => socket.once('connect', r));
-    socket.write('POST /v1/verify HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"qr":');
-    await new Promise((r) => setTimeout(r, 50));
-    const started = performance.now();
-    const res = await request(server).post('/v1/verify').send({ qr: 'HC1:X' });
-    expect(performance.now() - started).toBeLessThan(200);
-    expectProblem(res, 503, 'OVERLOADED');
-    expect(res.headers['retry-after']).toBe('1');
-    socket.destroy();
-    await new Promise((r) => setTimeout(r, 50));
-    expect((await request(server).post('/v1/verify').send({ qr: 'HC1:X' })).status).toBe(200);
-    await new Promise((r) => server.close(r));
-    await svc.close();
-  });
+  // Removed from here (issue #12 item 7): "more requests in progress than MAX_IN_FLIGHT" held the
+  // only slot with a request whose body never finished, the very defect the probe found. A slot
+  // is now taken only once the body is in: test/http/edge.test.ts holds it with a verification
+  // in progress, and shows that a slow body holds none.
 });
 
 describe('clients file validation', () => {

@@ -1,0 +1,57 @@
+// Cheap refusals before work: readiness (503 TRUST_NOT_READY) and the cap on verifications in
+// progress (503 OVERLOADED). The cap counts only requests being verified: a slot is taken once
+// the body is in and parsed, and given back when the verification is done, so clients that
+// send slowly hold no slot (issue #12 item 7; research/security.md API4, L3).
+import type { NextFunction, Request, Response } from 'express';
+import type { Metrics } from '../metrics.js';
+import { HttpProblem } from './problems.js';
+
+export const DEFAULT_MAX_IN_FLIGHT = 256;
+
+export function requireReady(ready: () => boolean) {
+  return (_req: Request, _res: Response, next: NextFunction): void => {
+    if (!ready()) throw new HttpProblem('TRUST_NOT_READY', 'no trust source is loaded yet', { retryAfter: 5 });
+    next();
+  };
+}
+
+/** A bounded number of verifications at once; the rest are told to come back at once. */
+export class ConcurrencyCap {
+  #inFlight = 0;
+
+  constructor(
+    private readonly max: number,
+    private readonly metrics: Pick<Metrics, 'inFlight' | 'rejections'>,
+  ) {}
+
+  get inFlight(): number {
+    return this.#inFlight;
+  }
+
+  /** A release function, or 503 OVERLOADED; release is idempotent. */
+  acquire(): () => void {
+    if (this.#inFlight >= this.max) {
+      this.metrics.rejections.inc({ reason: 'overloaded' });
+      throw new HttpProblem('OVERLOADED', 'too many verifications in progress; retry shortly', { retryAfter: 1 });
+    }
+    this.#inFlight++;
+    this.metrics.inFlight.inc();
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.#inFlight--;
+      this.metrics.inFlight.dec();
+    };
+  }
+
+  /** Runs `work` in a slot. */
+  async run<T>(work: () => Promise<T>): Promise<T> {
+    const release = this.acquire();
+    try {
+      return await work();
+    } finally {
+      release();
+    }
+  }
+}
