@@ -2,9 +2,9 @@
 // "The WHO network today"). The document's JsonWebSignature2020 proof is verified before any
 // entry is used: a detached JWS (b64:false) over SHA-256(URDNA2015(proof options)) ‖
 // SHA-256(URDNA2015(document without proof)), ES256 with a DER signature (the WHO signer is Java
-// SHA256withECDSA), by the pinned WHO signing key of the environment (DEV, UAT or PROD anchor);
-// jsonld runs in safe mode (members no context maps would be unsigned) with contexts served
-// offline. A proof that fails refuses the whole document; the refresher keeps the list in force.
+// SHA256withECDSA), by the pinned WHO signing key of the environment (DEV, UAT or PROD anchor),
+// checked by the service's one linked-data-proof verifier (src/jsonld, shared with DIVOC): jsonld
+// in safe mode (members no context maps would be unsigned), contexts served offline. A proof that fails refuses the whole document; the refresher keeps the list in force.
 //
 // Any v2 document loads the same way: the root `…/trustlist/did.json`, or one narrowed by path
 // levels `…/trustlist/{domain|-}/{participant|-}/{DSC|SCA|…}/did.json` (`-` = all), DEV's older
@@ -33,9 +33,11 @@
 // entry with none is refused (DOMAIN_UNKNOWN). Participant and usage are derived the same way.
 // The same certificate listed under several domains is one signer with all of them. DSCs of every
 // domain are signers: the verification engine lets a key sign only its domains' payloads.
-import { createHash, createPublicKey, type KeyObject, verify, X509Certificate as NodeX509 } from 'node:crypto';
-import jsonld from 'jsonld';
+import { createPublicKey, type KeyObject, X509Certificate as NodeX509 } from 'node:crypto';
 import { z } from 'zod';
+import { VerificationFault } from '../../errors.js';
+import { createVerifyData, type DetachedJws, parseDetachedJws, verifyDetachedJws } from '../../jsonld/ld-proof.js';
+import { JsonLdRefused, PinnedContexts } from '../../jsonld/pinned.js';
 import { GDHCN_CONTEXTS } from '../contexts/index.js';
 import { kidOf, SignerError, signerFromCertificate } from '../signer.js';
 import type { DroppedEntry, EntryNotice, Signer } from '../types.js';
@@ -47,34 +49,19 @@ const SIGNER_USAGE = 'DSC';
 const CSCA_USAGE = 'CSCA';
 const PROOF_CONTEXT = 'https://w3id.org/security/v3';
 
-class UnpinnedContext extends Error {}
+/** The one linked-data-proof verifier of the service (src/jsonld), over the GDHCN pinned contexts. */
+const CONTEXTS = new PinnedContexts(GDHCN_CONTEXTS);
 
-async function loader(url: string): Promise<{ contextUrl: null; document: unknown; documentUrl: string }> {
-  const document = GDHCN_CONTEXTS.get(url);
-  if (document === undefined) throw new UnpinnedContext(`JSON-LD context not pinned: ${url}`);
-  return { contextUrl: null, document, documentUrl: url };
-}
-
-async function canonize(doc: object): Promise<string> {
-  try {
-    return await jsonld.canonize(doc as jsonld.JsonLdDocument, {
-      algorithm: 'URDNA2015',
-      format: 'application/n-quads',
-      documentLoader: loader,
-      safe: true,
-    } as unknown as jsonld.Options.Normalize);
-  } catch (e) {
-    let cause: unknown = e;
-    for (let i = 0; i < 6 && cause; i++) {
-      if (cause instanceof UnpinnedContext) throw new ListError('CONTEXT_UNPINNED', cause.message);
-      const c = cause as { cause?: unknown; details?: { cause?: unknown } };
-      cause = c.cause ?? c.details?.cause;
-    }
-    throw new ListError('SIGNATURE_INVALID', `JSON-LD canonicalisation failed in safe mode: ${errorText(e).slice(0, 160)}`);
+/** A JSON-LD refusal or processor failure as the refusal of the whole list, with a stable code. */
+function listErrorOf(err: unknown): Error {
+  if (err instanceof JsonLdRefused) {
+    if (err.reason === 'UNPINNED_CONTEXT') return new ListError('CONTEXT_UNPINNED', err.detail);
+    return new ListError('SIGNATURE_INVALID', `JSON-LD canonicalisation failed in safe mode (${err.reason}): ${err.detail.slice(0, 160)}`);
   }
+  // Not the list's fault: the refresher keeps the list in force and reports the code.
+  if (err instanceof VerificationFault) return new ListError('PROCESSOR_ERROR', err.message);
+  return err instanceof Error ? err : new Error(String(err));
 }
-
-const sha256 = (text: string): Buffer => createHash('sha256').update(text, 'utf8').digest();
 
 /** The pinned WHO signing key: a DID document (its id and first JWK), as published in tng-participants. */
 export interface GdhcnAnchor {
@@ -121,32 +108,22 @@ export async function verifyGdhcnProof(doc: Record<string, unknown>, anchor: Gdh
   if (proof.verificationMethod !== anchor.did) {
     throw new ListError('SIGNATURE_INVALID', `the proof names ${proof.verificationMethod}, not the pinned signer`);
   }
-  const parts = proof.jws.split('.');
-  if (parts.length !== 3 || parts[1] !== '') throw new ListError('SIGNATURE_INVALID', 'proof.jws is not a detached JWS');
-  let header: unknown;
+  let jws: DetachedJws;
   try {
-    header = JSON.parse(Buffer.from(parts[0]!, 'base64url').toString('utf8'));
-  } catch {
-    throw new ListError('SIGNATURE_INVALID', 'proof.jws header is not JSON');
+    jws = parseDetachedJws(proof.jws);
+  } catch (e) {
+    throw new ListError('SIGNATURE_INVALID', `proof.jws: ${errorText(e)}`);
   }
-  const h = header as { alg?: unknown; b64?: unknown; crit?: unknown };
-  if (h.alg !== 'ES256' || h.b64 !== false || !Array.isArray(h.crit) || !h.crit.includes('b64')) {
-    throw new ListError('SIGNATURE_INVALID', 'proof.jws header must be {alg: ES256, b64: false, crit: [b64]}');
-  }
-  const { proof: _proof, ...document } = doc;
-  const rawProof = doc.proof as Record<string, unknown>;
-  const { jws: _jws, proofValue: _pv, signatureValue: _sv, ...options } = rawProof;
-  const [optionsNq, documentNq] = await Promise.all([canonize({ '@context': [PROOF_CONTEXT], ...options }), canonize(document)]);
-  const data = Buffer.concat([sha256(optionsNq), sha256(documentNq)]);
-  const input = Buffer.concat([Buffer.from(parts[0]!, 'ascii'), Buffer.from('.'), data]);
-  const signature = Buffer.from(parts[2]!, 'base64url');
-  let ok = false;
+  if (jws.alg !== 'ES256') throw new ListError('SIGNATURE_INVALID', 'proof.jws header must be {alg: ES256, b64: false, crit: [b64]}');
+  let data: Buffer;
   try {
-    // DER, pinned for this source (the WHO signer's encoding), never guessed from the length.
-    ok = verify('sha256', input, { key: anchor.key, dsaEncoding: 'der' }, signature);
-  } catch {
-    ok = false;
+    // SHA-256(URDNA2015(proof options in security v3)) ‖ SHA-256(URDNA2015(document without proof)).
+    data = await createVerifyData(doc, doc.proof as Record<string, unknown>, { contexts: CONTEXTS, proofContext: [PROOF_CONTEXT] });
+  } catch (e) {
+    throw listErrorOf(e);
   }
+  // DER, pinned for this source (the WHO signer is Java SHA256withECDSA), never guessed from the length.
+  const ok = (await verifyDetachedJws(jws, data, anchor.key, { algorithm: 'ES256', signatureEncoding: 'der' })) === 'VALID';
   if (!ok) throw new ListError('SIGNATURE_INVALID', 'the DID document proof does not verify with the pinned WHO key');
   return new Date(proof.created);
 }
