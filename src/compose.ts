@@ -8,7 +8,7 @@ import { createApp, type AppDeps } from './app.js';
 import { ADAPTERS } from './formats/index.js';
 import { createDivocAdapter, divocAdapter } from './formats/divoc/index.js';
 import { OffThreadVerifyData } from './formats/divoc/off-thread.js';
-import { VALUE_SETS } from './formats/dcc/valuesets.js';
+import { VALUE_SET_IDS, VALUE_SETS } from './formats/dcc/valuesets.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { combine } from './policy/combine.js';
@@ -23,6 +23,7 @@ import { imageRouter } from './http/image.js';
 import { ImagePool, type ImagePoolOptions } from './qr/pool.js';
 import { createEdge, type EdgeOptions } from './http/edge.js';
 import type { TrustStore } from './trust/store.js';
+import { createPublishing, type Publishing } from './publish/index.js';
 
 export const DEFAULT_SAMPLES_DIR = fileURLToPath(new URL('../samples', import.meta.url));
 
@@ -44,6 +45,8 @@ export interface ServiceOptions {
   imagePool?: ImagePoolOptions;
   /** Refresh schedule and trust-list limits (src/trust/refresher.ts); `false` = no timers (tests). */
   trustRefresh?: (RefresherDefaults & { fetchTimeoutMs?: number; fetchMaxBytes?: number }) | false;
+  /** Export, receipts and the verifier-app backend (src/publish): PUBLISH_KEY_FILE, PUBLIC_BASE_URL, TLS_CERT's PEM. */
+  publish?: { keyFile?: string; baseUrl?: string; tlsCertPem?: string | Uint8Array };
 }
 
 export interface Service {
@@ -57,6 +60,8 @@ export interface Service {
   logger: Logger;
   /** Closes the audit log and the Redis connection (after the server stopped). */
   close(): Promise<void>;
+  /** The publishing key, the publication of the snapshot in force, the public routes. */
+  publishing: Publishing;
 }
 
 export async function createService(opts: ServiceOptions): Promise<Service> {
@@ -131,6 +136,21 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
     app.use(imageRouter((qr, at, lang, req, res) => edgeApi.verify(req, res, qr, at, lang), { ready: () => trust.ready(), now, decoder: images }));
     app.use(consoleRouter({ samplesDir: opts.samplesDir ?? DEFAULT_SAMPLES_DIR }));
   };
+  // Serving verifier apps and partners: public routes mounted before the client guards, receipts on the verify routes.
+  const publishing = await createPublishing({
+    snapshot: () => trust.current(),
+    dataDir: opts.dataDir,
+    ...(opts.publish?.keyFile !== undefined ? { keyFile: opts.publish.keyFile } : {}),
+    baseUrl: opts.publish?.baseUrl ?? 'http://localhost:8080',
+    rules: loadedRules.rules,
+    valueSets: VALUE_SETS,
+    valueSetIds: VALUE_SET_IDS,
+    ...(opts.publish?.tlsCertPem !== undefined ? { tlsCertPem: opts.publish.tlsCertPem } : {}),
+    logger,
+    now,
+  });
+  deps.publish = publishing.router;
+  deps.receipt = publishing.receipt;
   const app = createApp(deps);
   const close = async (): Promise<void> => {
     trustRefresher.stop();
@@ -138,5 +158,5 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
     await images.close();
     await edge.close();
   };
-  return { app, trust, trustRefresher, policy, rules: loadedRules.rules, metrics, logger, close };
+  return { app, trust, trustRefresher, policy, rules: loadedRules.rules, metrics, logger, close, publishing };
 }

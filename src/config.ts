@@ -34,6 +34,15 @@ export const ConfigSchema = z.object({
   METRICS_HOST: z.string().min(1).optional(),
   /** Open connections one client address may hold (0 = no cap); raise it behind a load balancer. */
   MAX_CONNECTIONS_PER_ADDRESS: z.coerce.number().int().min(0).max(100_000).default(128),
+  /** P-256 private key (PKCS#8 PEM) that signs the trust export and receipts; unset = generated in DATA_DIR. */
+  PUBLISH_KEY_FILE: z.string().min(1).optional(),
+  /** Absolute base of the URLs the service hands out (/dgca/context); unset = http://HOST:PORT. */
+  PUBLIC_BASE_URL: z
+    .string()
+    .max(2048)
+    .regex(/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/, 'must be an absolute http:// or https:// URL without query or fragment')
+    .transform((u) => u.replace(/\/+$/, ''))
+    .optional(),
 }).superRefine((c, ctx) => {
   if (Boolean(c.TLS_CERT) !== Boolean(c.TLS_KEY)) {
     ctx.addIssue({ code: 'custom', path: [c.TLS_CERT ? 'TLS_KEY' : 'TLS_CERT'], message: 'TLS_CERT and TLS_KEY go together' });
@@ -51,6 +60,7 @@ export const CONFIG_KEYS = [
   'PORT', 'HOST', 'TRUST_LISTS_DIR', 'POLICY_FILE', 'CLIENTS_FILE', 'DATA_DIR', 'LOG_LEVEL',
   'TLS_CERT', 'TLS_KEY', 'TLS_CLIENT_CA', 'REDIS_URL', 'WORKERS', 'MAX_IN_FLIGHT', 'AUDIT_HMAC_KEY',
   'METRICS_PORT', 'METRICS_HOST', 'MAX_CONNECTIONS_PER_ADDRESS',
+  'PUBLISH_KEY_FILE', 'PUBLIC_BASE_URL',
 ] as const;
 
 export type Config = Readonly<z.infer<typeof ConfigSchema>>;
@@ -67,4 +77,11 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     throw new ConfigError(`invalid configuration: ${String(issue.path[0])}: ${issue.message}`);
   }
   return Object.freeze(result.data);
+}
+
+/** PUBLIC_BASE_URL, or `http://HOST:PORT` as the contract defaults it (an IPv6 host in brackets). */
+export function publicBaseUrl(config: Pick<Config, 'PUBLIC_BASE_URL' | 'HOST' | 'PORT'>): string {
+  if (config.PUBLIC_BASE_URL) return config.PUBLIC_BASE_URL;
+  const host = config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST;
+  return `http://${host}:${config.PORT}`;
 }

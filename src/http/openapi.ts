@@ -10,6 +10,7 @@
 import { z } from 'zod';
 import { ERROR_CODES } from '../errors.js';
 import { BatchRequestSchema, HolderStatusRequestSchema, MAX_QR_BYTES, VerifyRequestSchema } from './schemas.js';
+import { publishOpenApi } from '../publish/openapi.js';
 
 export const API_VERSION = '1.1.0';
 
@@ -47,6 +48,7 @@ export const ReportSchema = z
       .optional(),
     certificate: z.record(z.string(), z.unknown()).optional().describe('Normalised fields with value-set display names'),
     checks: z.array(z.object({ name: z.string(), passed: z.boolean(), code: z.string().optional() })),
+    receipt: z.string().optional().describe('With "receipt": true: a compact JWS (ES256) of the verdict, verifiable with /.well-known/jwks.json'),
     domestic: DomesticSchema,
     rules: z
       .object({
@@ -172,6 +174,7 @@ const langHeader = {
 
 export function openApiDocument(opts: { serverUrl?: string } = {}): Record<string, unknown> {
   const security = [{ apiKey: [] }, { mutualTls: [] }, {}];
+  const publishing = publishOpenApi((s) => jsonSchema(s, 'output'), problem);
   return {
     openapi: '3.1.0',
     info: {
@@ -198,6 +201,7 @@ export function openApiDocument(opts: { serverUrl?: string } = {}): Record<strin
         HolderStatusResponse: jsonSchema(HolderStatusResponseSchema, 'output'),
         TrustSummary: jsonSchema(TrustSummarySchema, 'output'),
         Problem: jsonSchema(ProblemSchema, 'output'),
+        ...publishing.schemas,
       },
     },
     paths: {
@@ -330,6 +334,7 @@ export function openApiDocument(opts: { serverUrl?: string } = {}): Record<strin
           },
         },
       },
+      ...publishing.paths,
       '/healthz': { get: { operationId: 'healthz', summary: '200 when the process is up', tags: ['operations'], responses: { '200': { description: 'Up' } } } },
       '/readyz': {
         get: {
