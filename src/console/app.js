@@ -18,6 +18,8 @@ const state = {
   report: null,
   meta: {},
   problem: null,
+  /** The signed receipt (compact JWS) of the verdict shown, once the officer asked for it. */
+  receipt: null,
   samples: [],
   idleTimer: 0,
   seq: 0,
@@ -69,6 +71,7 @@ function clearResult() {
   state.meta = {};
   state.problem = null;
   state.last = null;
+  state.receipt = null;
   clearTimeout(state.idleTimer);
   $('card-slot').replaceChildren();
   $('announce').textContent = '';
@@ -95,6 +98,7 @@ function renderResult() {
   } else {
     slot.replaceChildren();
   }
+  renderReceipt();
 }
 
 function setBusy(on) {
@@ -138,6 +142,7 @@ async function run(input, opts = {}) {
     // A new scan: the previous traveller's card goes first.
     state.report = null;
     state.problem = null;
+    state.receipt = null;
     state.meta = {};
     renderResult();
   }
@@ -228,6 +233,100 @@ async function verifyFile(file) {
     return;
   }
   await run({ kind: 'image', blob: file, type });
+}
+
+// ---- receipt QR ------------------------------------------------------------------------------
+// A second desk re-checks a verdict without the traveller's certificate: the service signs a
+// receipt (contract `receipt`: outcome, status, policy, time, snapshot, a hash of the QR — no
+// name, no date of birth) and the page draws it as a QR code itself (qrcode-generator served
+// from node_modules at /vendor/qrcode.js; no CDN, CSP script-src 'self'). Only for a verdict
+// whose QR text the page holds (scan, paste, sample); an uploaded image is sent as it is.
+
+function loadQrGenerator() {
+  if (window.qrcode) return Promise.resolve(window.qrcode);
+  return new Promise((resolve, reject) => {
+    const s = document.createElement('script');
+    s.src = '/vendor/qrcode.js';
+    s.onload = () => (window.qrcode ? resolve(window.qrcode) : reject(new Error('qrcode missing')));
+    s.onerror = () => reject(new Error('qrcode failed to load'));
+    document.head.append(s);
+  });
+}
+
+function drawQr(canvas, qrcode, text) {
+  const code = qrcode(0, 'L');
+  code.addData(text, 'Byte');
+  code.make();
+  const modules = code.getModuleCount();
+  const cell = 4;
+  const quiet = 4; // the quiet zone QR readers need, in modules
+  const size = (modules + quiet * 2) * cell;
+  canvas.width = size;
+  canvas.height = size;
+  const ctx = canvas.getContext('2d');
+  ctx.fillStyle = '#ffffff';
+  ctx.fillRect(0, 0, size, size);
+  ctx.fillStyle = '#000000';
+  for (let r = 0; r < modules; r++) {
+    for (let c = 0; c < modules; c++) if (code.isDark(r, c)) ctx.fillRect((c + quiet) * cell, (r + quiet) * cell, cell, cell);
+  }
+}
+
+function renderReceipt() {
+  const panel = $('receipt-panel');
+  const canvas = $('receipt-qr');
+  panel.hidden = !(state.report && state.last?.kind === 'text');
+  if (!state.receipt) {
+    canvas.hidden = true;
+    canvas.width = 0;
+    canvas.height = 0;
+    delete canvas.dataset.ready;
+  }
+  if (panel.hidden) $('receipt-status').textContent = '';
+}
+
+async function requestReceipt() {
+  const input = state.last;
+  if (!state.report || input?.kind !== 'text') return;
+  const seq = state.seq;
+  const status = $('receipt-status');
+  status.textContent = t(state.lang, 'receiptBusy');
+  let res;
+  try {
+    // The same `at` as the verdict shown, so the receipt states that verdict.
+    const at = state.meta.checkedAt ?? input.at;
+    res = await fetch('/v1/verify', {
+      method: 'POST',
+      headers: { 'Accept-Language': state.lang, Accept: 'application/json', 'Content-Type': 'application/json', ...authHeader() },
+      body: JSON.stringify({ qr: input.qr, ...(at ? { at } : {}), receipt: true }),
+      cache: 'no-store',
+      credentials: 'same-origin',
+    });
+  } catch {
+    if (seq === state.seq) status.textContent = t(state.lang, 'problem.NETWORK');
+    return;
+  }
+  if (seq !== state.seq) return; // another traveller is on screen now
+  const body = res.ok ? await res.json().catch(() => ({})) : {};
+  if (!res.ok || typeof body.receipt !== 'string') {
+    status.textContent = t(state.lang, 'receiptFailed', { status: res.status });
+    return;
+  }
+  let qrcode;
+  try {
+    qrcode = await loadQrGenerator();
+  } catch {
+    status.textContent = t(state.lang, 'receiptFailed', { status: 'qr' });
+    return;
+  }
+  if (seq !== state.seq) return;
+  state.receipt = body.receipt;
+  const canvas = $('receipt-qr');
+  drawQr(canvas, qrcode, state.receipt);
+  canvas.hidden = false;
+  canvas.dataset.ready = 'true';
+  status.textContent = t(state.lang, 'receiptShown');
+  armIdleClear();
 }
 
 // ---- camera --------------------------------------------------------------------------------
@@ -414,6 +513,7 @@ function wire() {
   });
 
   $('camera-start').addEventListener('click', () => void startCamera());
+  $('receipt-button').addEventListener('click', () => void requestReceipt());
   $('camera-stop').addEventListener('click', stopCamera);
   $('clear').addEventListener('click', () => {
     clearResult();
