@@ -5,7 +5,7 @@
 import { open, readFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { errorText, parseJson, type SourceDef, type SourceInput, sourceDefSchema, zodMessage } from './sources/common.js';
+import { errorText, parseJson, type SourceDef, sourceDefSchema, zodMessage } from './sources/common.js';
 
 export const SOURCES_FILE = 'sources.json';
 /** Largest list file read (the real German list is 4 MB); a bigger file is refused, not read. */
@@ -79,15 +79,12 @@ export async function readInside(dir: string, rel: string): Promise<Uint8Array> 
   }
 }
 
-/** Everything a file source names (list, anchor, signature, CRLs), read from `dir`. */
-export async function readFileSourceInput(dir: string, def: SourceDef): Promise<SourceInput> {
+/**
+ * The bytes of a file source and of its detached signature file, read from `dir`. Anchors and
+ * CRLs are read where the list is parsed (refresher.ts), for files and downloads alike.
+ */
+export async function readFileList(dir: string, def: SourceDef): Promise<{ bytes: Uint8Array; signature?: Uint8Array }> {
   if (def.file === undefined) throw new Error('not a file source');
-  const input: SourceInput = { def, bytes: await readInside(dir, def.file), origin: 'file' };
-  if (def.anchor !== undefined) input.anchor = await readInside(dir, def.anchor);
-  if (def.signature !== undefined) input.signature = await readInside(dir, def.signature);
-  if (def.crl !== undefined) {
-    const names = typeof def.crl === 'string' ? [def.crl] : def.crl;
-    input.crls = await Promise.all(names.map(async (name) => ({ name, bytes: await readInside(dir, name) })));
-  }
-  return input;
+  const bytes = await readInside(dir, def.file);
+  return def.signature === undefined ? { bytes } : { bytes, signature: await readInside(dir, def.signature) };
 }

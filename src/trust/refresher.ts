@@ -4,12 +4,12 @@
 // copies are loaded first, so a restart with every source down still verifies. A list that
 // fails anything (download, signature, shape, rollback, shrink) leaves the list in force alone.
 import { FetchError, fetchList, type FetchOptions } from './fetch.js';
-import { readFileSourceInput, readInside, readSourcesFile, type SourceEntry } from './load.js';
+import { readFileList, readInside, readSourcesFile, type SourceEntry } from './load.js';
 import { cleanTempFiles, contentHash, readSnapshot, writeSnapshot, type SnapshotRecord } from './snapshots.js';
 import { errorText, ListError, type SourceDef, type SourceInput } from './sources/common.js';
 import { sourceType } from './sources/index.js';
 import { buildSnapshot, type RawList, type SourceOutcome, type SourcePolicy, type TrustSnapshot, TrustStore } from './store.js';
-import type { SourceStatus } from './types.js';
+import type { DroppedEntry, SourceStatus } from './types.js';
 
 export interface RefresherLogger {
   info(obj: object, msg: string): void;
@@ -66,6 +66,8 @@ const DEFAULTS: Required<RefresherDefaults> = {
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 const isUrl = (s: string): boolean => /^https?:\/\//i.test(s);
+/** Largest CRL download accepted (an SHC rid list or a CSCA CRL). */
+const CRL_MAX_BYTES = 4 * 1024 * 1024;
 
 /** The stable code of a refusal, for the source status. */
 export function errorCodeOf(e: unknown): string {
@@ -112,9 +114,11 @@ export class TrustRefresher {
         continue;
       }
       const fromCopy = await probe.#fromSnapshot(entry.def, at);
+      // Every source holds its place from the start, so /v1/trust lists them in sources.json order.
       if (fromCopy) initial.push(fromCopy);
-      else if (entry.def.url !== undefined) {
-        initial.push({ id: entry.def.id, type: entry.def.type, at, ok: false, error: 'not downloaded yet', code: 'PENDING', policy: probe.#policy(entry.def) });
+      else {
+        const error = entry.def.url !== undefined ? 'not downloaded yet' : 'not read yet';
+        initial.push({ id: entry.def.id, type: entry.def.type, at, ok: false, error, code: 'PENDING', policy: probe.#policy(entry.def) });
       }
     }
     probe.store.swap(buildSnapshot(initial, at));
@@ -175,11 +179,10 @@ export class TrustRefresher {
       const input: SourceInput = { def, bytes: got.bytes, origin: origin === 'file' ? 'file' : 'url', at };
       if (def.anchor !== undefined) input.anchor = await readInside(this.#opts.dir, def.anchor);
       if (got.signature) input.signature = got.signature;
-      if (def.crl !== undefined) {
-        const names = typeof def.crl === 'string' ? [def.crl] : def.crl;
-        input.crls = await Promise.all(names.map(async (name) => ({ name, bytes: await readInside(this.#opts.dir, name) })));
-      }
+      const unavailable: DroppedEntry[] = [];
+      if (def.crl !== undefined) input.crls = await this.#crls(def, unavailable);
       const result = await type.parse(input);
+      result.dropped.push(...unavailable);
       return {
         id: def.id,
         type: def.type,
@@ -197,6 +200,31 @@ export class TrustRefresher {
     }
   }
 
+  /**
+   * The CRLs a source names: files inside TRUST_LISTS_DIR (a missing one refuses the source, as
+   * any missing file does) or URLs (an SHC issuer's `.well-known/crl/<kid>.json`). A CRL that
+   * cannot be downloaded is reported and left out: the keys still load, and certificates they
+   * signed show revocation as not applicable rather than the source going dark.
+   */
+  async #crls(def: SourceDef, unavailable: DroppedEntry[]): Promise<{ name: string; bytes: Uint8Array }[]> {
+    const names = typeof def.crl === 'string' ? [def.crl] : (def.crl ?? []);
+    const out: { name: string; bytes: Uint8Array }[] = [];
+    for (const name of names) {
+      if (!isUrl(name)) {
+        out.push({ name, bytes: await readInside(this.#opts.dir, name) });
+        continue;
+      }
+      try {
+        const got = await fetchList(name, { ...this.#opts.fetch, maxBytes: Math.min(this.#opts.fetch?.maxBytes ?? CRL_MAX_BYTES, CRL_MAX_BYTES) });
+        if (got.status === 'ok') out.push({ name, bytes: got.bytes });
+        else unavailable.push({ code: 'CRL_UNAVAILABLE', reason: `${name}: answered without a body` });
+      } catch (e) {
+        unavailable.push({ code: 'CRL_UNAVAILABLE', reason: `${name}: ${errorCodeOf(e)}` });
+      }
+    }
+    return out;
+  }
+
   /** One attempt for one source: download or read, verify, guard, apply, persist. */
   async #attempt(def: SourceDef): Promise<SourceOutcome> {
     const at = this.#opts.now();
@@ -209,7 +237,7 @@ export class TrustRefresher {
     }
     try {
       if (def.file !== undefined) {
-        const input = await readFileSourceInput(this.#opts.dir, { ...def, signature: def.signature !== undefined && isUrl(def.signature) ? undefined : def.signature } as SourceDef);
+        const input = await readFileList(this.#opts.dir, { ...def, signature: def.signature !== undefined && isUrl(def.signature) ? undefined : def.signature } as SourceDef);
         return await this.#parse(def, { bytes: input.bytes, ...(input.signature ? { signature: input.signature } : {}) }, 'file', at, {
           raw: rawOf(input.bytes, input.signature),
         });
