@@ -52,6 +52,14 @@ export interface VaccinationEvidence extends EvidenceBase {
   seriesFromCount?: boolean;
   /** Date of this dose, YYYY-MM-DD. */
   date: string;
+  /** The dose as the issuer wrote it when it is not a number (WHO DVC `dn`: `Primary`, `secondDose`). */
+  doseLabel?: string;
+  batch?: string;
+  /** Supervising clinician (WHO DVC `cn`). */
+  clinician?: string;
+  /** The certificate's own validity window, YYYY-MM-DD (WHO DVC `vls`/`vle`). */
+  validFrom?: string;
+  validUntil?: string;
 }
 
 /** `testType.code`: LP6464-4 (NAAT/PCR) or LP217198-3 (rapid antigen); result 260415000 / 260373001. */
@@ -88,6 +96,8 @@ export interface HealthCertificate {
   issuerCountry?: string;
   /** The payload as decoded (JSON-compatible), for business rules; never logged. */
   raw?: unknown;
+  /** Verifiable Health Links carried beside the certificate (hcert −260/5), as written; never fetched. */
+  healthLinks?: string[];
 }
 
 export interface DomesticDecision {
@@ -96,6 +106,8 @@ export interface DomesticDecision {
   /** Texts of the reasons in the request's language, same order as `reasons`. */
   reasonTexts?: string[];
   validUntil: string | null;
+  /** From when the evidence counts, when the policy names a start (a yellow-fever vaccination: 10 days after it). */
+  validFrom?: string;
   policy: string;
 }
 

@@ -23,13 +23,14 @@ export const DomesticSchema = z.object({
   reasons: z.array(z.string()),
   reasonTexts: z.array(z.string()).optional(),
   validUntil: z.string().nullable(),
+  validFrom: z.string().optional().describe('From when the evidence counts, when the policy names a start (a yellow-fever vaccination: 10 days after it)'),
   policy: z.string().describe('id@version of the domestic policy'),
 });
 
 export const ReportSchema = z
   .object({
     outcome: z.enum(['VALID', 'INVALID']),
-    format: z.enum(['EU_DCC', 'WHO_DDCC', 'SHC', 'DIVOC', 'ICAO_VDS']).nullable(),
+    format: z.enum(['EU_DCC', 'WHO_DDCC', 'WHO_DVC', 'SHC', 'DIVOC', 'ICAO_VDS']).nullable(),
     errors: z.array(ReportErrorSchema).describe('Empty exactly when outcome is VALID'),
     warnings: z.array(z.object({ code: z.string(), message: z.string() })),
     signer: z

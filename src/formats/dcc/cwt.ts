@@ -5,8 +5,11 @@ import { VerificationError } from '../../errors.js';
 import { decodeCbor, Tag } from '../cbor.js';
 
 export const CLAIM = { iss: 1, exp: 4, iat: 6, hcert: -260 } as const;
-/** Sub-claims of hcert: 1 EU DCC; 3 and 4 the WHO DDCC:VS and DDCC:TR proposals. */
-export const HCERT = { euDcc: 1, ddccVs: 3, ddccTr: 4 } as const;
+/**
+ * Sub-claims of hcert (WHO smart-trust hcert_spec; formats.md "The WHO network today"): 1 EU DCC;
+ * 3 and 4 the WHO DDCC:VS and DDCC:TR; 5 Verifiable Health Links; −6 DVCMin (the digital ICVP).
+ */
+export const HCERT = { euDcc: 1, ddccVs: 3, ddccTr: 4, healthLink: 5, dvc: -6 } as const;
 
 export interface CwtClaims {
   iss?: string;

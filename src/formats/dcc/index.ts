@@ -1,7 +1,8 @@
 // The HC1 adapter: prefix → Base45 → zlib → COSE_Sign1 → CWT (decode), then the signature
 // with a signer of the kid (verifySignature). The content under claim −260 says the format:
-// EU DCC (sub-claim 1) or a WHO DDCC (3, 4, or the whole payload). Every check after the
-// signature is the pipeline's (src/pipeline/validate.ts).
+// EU DCC (sub-claim 1), a WHO DDCC (3, 4, or the whole payload) or a WHO DVC / digital ICVP (−6);
+// health links (5) may ride beside any of them. Every check after the signature is the
+// pipeline's (src/pipeline/validate.ts).
 import { VerificationError } from '../../errors.js';
 import type { CertificateType } from '../../model.js';
 import type { Signer, TrustResolver } from '../../trust/types.js';
@@ -12,20 +13,26 @@ import { decodeBase45 } from './base45.js';
 import { parseCoseSign1, sigStructure, type CoseSign1 } from './cose.js';
 import { CLAIM, decodePayloadMap, HCERT, readCwtClaims, type CwtClaims } from './cwt.js';
 import { ddccType, ddccValidity, looksLikeDdcc, mapDdcc } from './ddcc.js';
+import { mapDvc } from './dvc.js';
+import { toAlpha2 } from '../icao/countries.js';
+import { boundHealthLinks, readHealthLinks } from './health-links.js';
 import { inflateZlib } from './inflate.js';
 import { HC1_PREFIX, stripPrefix } from './prefix.js';
 import { dccIdentifiers, revocationQuery } from './revocation.js';
 import { validateDcc } from './schema.js';
 import { displayOf, toHealthCertificate } from './map.js';
 
-/** What the COSE payload carries: an EU DCC, or a WHO DDCC document (VS, TR, or by shape). */
+/** What the COSE payload carries: an EU DCC, a WHO DDCC document (VS, TR, or by shape), or a WHO DVC. */
 export type Hc1Content =
   | { kind: 'EU_DCC'; claims: CwtClaims; json: unknown }
-  | { kind: 'WHO_DDCC'; sub: 'VS' | 'TR' | 'auto'; claims: { iss?: string; issuedAt?: Date; expiresAt?: Date }; json: unknown };
+  | { kind: 'WHO_DDCC'; sub: 'VS' | 'TR' | 'auto'; claims: { iss?: string; issuedAt?: Date; expiresAt?: Date }; json: unknown }
+  | { kind: 'WHO_DVC'; claims: CwtClaims; json: unknown };
 
 export interface DecodedHc1 {
   cose: CoseSign1;
   content: Hc1Content;
+  /** hcert sub-claim 5 as decoded (bounded in size here, its shape judged by map). */
+  healthLinks?: unknown;
 }
 
 /** Every decoding stage, no crypto and no clock. */
@@ -33,7 +40,12 @@ export function decodeHc1(text: string): DecodedHc1 {
   const compressed = decodeBase45(stripPrefix(text));
   const coseBytes = inflateZlib(compressed);
   const cose = parseCoseSign1(coseBytes);
-  return { cose, content: readContent(decodePayloadMap(cose.payload)) };
+  const content = readContent(decodePayloadMap(cose.payload));
+  // A whole-payload DDCC has no hcert claim, so no health links either.
+  const links = 'hcert' in content.claims ? content.claims.hcert?.get(HCERT.healthLink) : undefined;
+  if (links === undefined) return { cose, content };
+  boundHealthLinks(links);
+  return { cose, content, healthLinks: links };
 }
 
 function readContent(payload: Map<unknown, unknown>): Hc1Content {
@@ -51,6 +63,8 @@ function readContent(payload: Map<unknown, unknown>): Hc1Content {
     const doc = claims.hcert?.get(label);
     if (doc instanceof Map) return { kind: 'WHO_DDCC', sub, claims, json: toJson(doc) };
   }
+  const dvc = claims.hcert?.get(HCERT.dvc);
+  if (dvc instanceof Map) return { kind: 'WHO_DVC', claims, json: toJson(dvc) };
   throw new VerificationError('CWT_INVALID', 'no health certificate under hcert claim -260');
 }
 
@@ -91,6 +105,14 @@ function mapEu(json: unknown, claims: CwtClaims): Mapped {
   return { ok: true, certificate, display: displayOf(certificate), warnings: validation.warnings };
 }
 
+/** Lists the links of hcert sub-claim 5 in the certificate; a link of no known shape fails the schema. */
+function withHealthLinks(mapped: Mapped, raw: unknown): Mapped {
+  const read = readHealthLinks(raw);
+  if (!mapped.ok) return read.ok ? mapped : { ...mapped, problems: [...mapped.problems, ...read.problems] };
+  if (!read.ok) return { ok: false, problems: read.problems, holder: mapped.certificate.holder, ...(mapped.warnings ? { warnings: mapped.warnings } : {}) };
+  return { ...mapped, certificate: { ...mapped.certificate, healthLinks: read.links }, display: { ...mapped.display, healthLinks: read.links } };
+}
+
 export const dccAdapter: FormatAdapter<DecodedHc1> = {
   format: 'EU_DCC',
   detect: (text) => text.startsWith(HC1_PREFIX),
@@ -111,7 +133,8 @@ export const dccAdapter: FormatAdapter<DecodedHc1> = {
   claims({ cose, content }: DecodedHc1, verified: VerifiedSigner): Claims {
     const { claims } = content;
     // A WHO document is typed as mapDdcc reads it; left untyped, a tests-only signer could sign vaccinations.
-    const type = content.kind === 'EU_DCC' ? declaredType(content.json) : ddccType(content.json, content.sub);
+    // A DVC is one vaccination (formats.md: a vaccination key usage, or none, allows it).
+    const type = content.kind === 'EU_DCC' ? declaredType(content.json) : content.kind === 'WHO_DVC' ? 'vaccination' : ddccType(content.json, content.sub);
     const { ci } = content.kind === 'EU_DCC' ? dccIdentifiers(content.json) : {};
     // A WHO document's own validity period ends it too, whichever of it and the CWT exp comes first.
     const ends = [claims.expiresAt, content.kind === 'WHO_DDCC' ? ddccValidity(content.json).expiresAt : undefined].filter((d): d is Date => d !== undefined);
@@ -120,9 +143,11 @@ export const dccAdapter: FormatAdapter<DecodedHc1> = {
       ...(claims.issuedAt ? { issuedAt: claims.issuedAt } : {}),
       ...(expiresAt ? { expiresAt } : {}),
       ...(type ? { type } : {}),
-      domain: 'DCC',
+      // GDHCN trust domain: a DVC is the ICVP payload; a key listed for DDCC only does not sign it.
+      domain: content.kind === 'WHO_DVC' ? 'ICVP' : 'DCC',
       ...(ci ? { certificateId: ci } : {}),
-      ...(claims.iss ? { issuerCountry: claims.iss } : {}),
+      // DVC issuers write `iss` in alpha-3 too (WHO examples: "XCL"); the signer's country is alpha-2.
+      ...(claims.iss ? { issuerCountry: content.kind === 'WHO_DVC' ? (toAlpha2(claims.iss) ?? claims.iss) : claims.iss } : {}),
       revocation: {
         kind: 'dcc',
         kid: verified.summary.kid,
@@ -130,7 +155,13 @@ export const dccAdapter: FormatAdapter<DecodedHc1> = {
       },
     };
   },
-  map({ content }: DecodedHc1): Mapped {
-    return content.kind === 'EU_DCC' ? mapEu(content.json, content.claims) : mapDdcc(content.json, content.sub, content.claims);
+  map({ content, healthLinks }: DecodedHc1): Mapped {
+    const mapped =
+      content.kind === 'EU_DCC'
+        ? mapEu(content.json, content.claims)
+        : content.kind === 'WHO_DVC'
+          ? mapDvc(content.json, content.claims)
+          : mapDdcc(content.json, content.sub, content.claims);
+    return healthLinks === undefined ? mapped : withHealthLinks(mapped, healthLinks);
   },
 };
