@@ -6,7 +6,8 @@
 // has to be inside what the signature covers — that is the caller's reason for allowing it.
 //
 // Not yet used by formats/divoc/zip.ts, which keeps its own per-entry cap (owned elsewhere).
-import { inflateRawSync, inflateSync } from 'node:zlib';
+// zlib.crc32: Node ≥ 20.15 (package.json engines).
+import { crc32, inflateRawSync, inflateSync } from 'node:zlib';
 import { VerificationError } from '../errors.js';
 
 export interface InflateOptions {
@@ -26,23 +27,6 @@ export interface Inflated {
 
 /** The gzip member trailer (RFC 1952 §2.3.1): CRC-32 then ISIZE, both little-endian. */
 export const GZIP_TRAILER_BYTES = 8;
-
-const CRC_TABLE = (() => {
-  const table = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    table[n] = c >>> 0;
-  }
-  return table;
-})();
-
-/** CRC-32 as gzip computes it (RFC 1952 §8; ISO 3309). Kept here: `zlib.crc32` needs Node ≥ 20.15. */
-export function crc32(data: Uint8Array): number {
-  let c = 0xffffffff;
-  for (let i = 0; i < data.length; i++) c = CRC_TABLE[(c ^ data[i]!) & 0xff]! ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
 
 /** Whether 8 trailing bytes are the gzip trailer of `inflated`: CRC-32 and length mod 2^32. */
 function isGzipTrailer(trailer: Uint8Array, inflated: Uint8Array): boolean {

@@ -2,7 +2,8 @@
 // QRDecoder; DIVOC verification-app). A small bounded reader (PKWARE APPNOTE 6.3: end of central
 // directory → central directory → local header): it trusts no size field, refuses archives a QR
 // code could never hold, and caps inflation so a zip bomb stops at the cap.
-import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { crc32, deflateRawSync } from 'node:zlib';
+import { inflateCapped } from '../inflate.js';
 import { VerificationError } from '../../errors.js';
 
 /** A QR code holds under 3 KB of binary data; twice the base64 of that is generous. */
@@ -16,22 +17,6 @@ export const CERTIFICATE_ENTRY = 'certificate.json';
 const EOCD_SIG = 0x06054b50;
 const CEN_SIG = 0x02014b50;
 const LOC_SIG = 0x04034b50;
-
-const CRC_TABLE = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
-
-export function crc32(bytes: Uint8Array): number {
-  let c = 0xffffffff;
-  for (const b of bytes) c = CRC_TABLE[(c ^ b) & 0xff]! ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
 
 function broken(detail: string): VerificationError {
   return new VerificationError('DECOMPRESSION_FAILED', detail);
@@ -86,16 +71,8 @@ export function readCertificateJson(zip: Uint8Array): Uint8Array {
 
     let out: Uint8Array;
     if (method === 0) out = data;
-    else if (method === 8) {
-      try {
-        out = inflateRawSync(data, { maxOutputLength: MAX_ENTRY_BYTES });
-      } catch (err) {
-        if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
-          throw new VerificationError('PAYLOAD_TOO_LARGE', `${name} inflates beyond ${MAX_ENTRY_BYTES} bytes`);
-        }
-        throw broken('deflate data broken');
-      }
-    } else throw broken(`compression method ${method} not supported`);
+    else if (method === 8) out = inflateCapped(data, { raw: true, max: MAX_ENTRY_BYTES }).bytes;
+    else throw broken(`compression method ${method} not supported`);
     // The declared size and CRC are checked after inflating: a lying header gains nothing.
     if (out.length !== size || crc32(out) !== crc) throw broken('entry size or CRC mismatch');
     return out;
