@@ -34,6 +34,11 @@ export class HttpProblem extends CodedProblem {
   get extra(): Record<string, unknown> {
     return this.options.extra ?? {};
   }
+
+  /** Callers of this shim catch every problem, whichever module made it. */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return value instanceof CodedProblem;
+  }
 }
 
 export function problem(status: number, detail: string, code?: string, extra: Record<string, unknown> = {}): Problem {
