@@ -1,9 +1,25 @@
-// Bounded CBOR decoding shared by the COSE-based formats. cbor-x has no depth limit and keeps
-// the last of duplicate map keys, so every input is first walked iteratively (no recursion)
-// to check well-formedness (RFC 8949 §5.3.1), nesting depth, item count and duplicate keys;
-// only then is it handed to cbor-x, with maps kept as Map so integer labels stay integers.
+// Bounded CBOR decoding shared by the COSE-based formats, in one pass: each byte is read once,
+// and every rule is checked while the value is built (RFC 8949 §5.3.1 well-formedness, nesting
+// depth, item count, duplicate keys, UTF-8 text). The walk used to run first as a separate scan,
+// then cbor-x decoded the same bytes again; this decoder replaces both (issue 12: a third of the
+// non-signature cost of an HC1 was the two CBOR passes).
+//
+// What it returns: integers as numbers (bigint beyond 2^53, and for tags 2/3 bignums), floats as
+// numbers, byte strings as Uint8Array views of the input, text as strings, arrays as arrays, maps
+// as Map (integer labels stay integers), tag 1 over a number as a Date, tag 55799
+// (self-described CBOR) unwrapped, every other tag as a cbor-x `Tag` (never interpreted: no
+// Sets, no Error objects, no shared references). Refused (CBOR_INVALID): duplicate map keys, by
+// value, so `1` and its non-canonical spelling `18 01` collide (cbor-x kept the last; RFC 8949
+// §5.6 leaves duplicates invalid for us, RFC 9052 §3 forbids them in COSE headers); map keys
+// that are not integers, floats, text, booleans or null (COSE and CWT labels are int / tstr,
+// RFC 9052 §1.4, RFC 8392 §3); indefinite-length strings (cbor-x refused them too);
+// unassigned simple values. Over the limits: PAYLOAD_TOO_LARGE.
+//
+// Recursion is bounded: a container is refused before descending past `maxDepth` and tags
+// past twice that, and `maxDepth` itself is capped (MAX_DEPTH_CAP), so a hostile input cannot
+// grow the stack.
 import { isUtf8 } from 'node:buffer';
-import { Decoder, Tag } from 'cbor-x';
+import { Tag } from 'cbor-x';
 import { VerificationError } from '../errors.js';
 
 export interface CborLimits {
@@ -12,186 +28,267 @@ export interface CborLimits {
 }
 
 export const DEFAULT_CBOR_LIMITS: CborLimits = { maxDepth: 16, maxItems: 10_000 };
-
-const decoder = new Decoder({ mapsAsObjects: false, useRecords: false, bundleStrings: false } as never);
-
-interface Frame {
-  /** items still expected; -1 = indefinite (ends with 0xff). */
-  remaining: number;
-  isMap: boolean;
-  /** map only: count of items read so far (even = next is a key). */
-  read: number;
-  keys?: Set<string>;
-  keyStart: number;
-  /** tags wrap exactly one item and do not count as nesting of their own for limits. */
-  isTag: boolean;
-  /** indefinite-length string chunks: only definite strings of this major type allowed. */
-  chunkMajor?: number;
-}
-
-function frame(remaining: number, isMap: boolean, keyStart: number): Frame {
-  return { remaining, isMap, read: 0, keyStart, isTag: false };
-}
+/** The deepest nesting a caller may allow: recursion stays far from the stack limit. */
+const MAX_DEPTH_CAP = 256;
 
 function fail(detail: string): never {
   throw new VerificationError('CBOR_INVALID', detail);
 }
 
-/**
- * One walk over one buffer. A class rather than closures so the hot loop allocates nothing per
- * call beyond its frames.
- */
-class CborScanner {
-  readonly stack: Frame[] = [];
-  readonly buf: Buffer;
-  pos = 0;
-  items = 0;
-  /** containers open (tags excluded), for the depth limit */
-  depth = 0;
+function tooLarge(detail: string): never {
+  throw new VerificationError('PAYLOAD_TOO_LARGE', detail);
+}
 
-  constructor(
-    readonly bytes: Uint8Array,
-    readonly limits: CborLimits,
-  ) {
-    this.buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  }
+// The decoder's state for the one call in progress. Decoding is synchronous and never calls out
+// to code that could decode again, so module-level state is safe and allocates nothing per call.
+const EMPTY = new Uint8Array(0);
+let src: Uint8Array = EMPTY;
+/** A Buffer view of `src`, made only when a long or non-ASCII text string needs it. */
+let buf: Buffer | undefined;
+let pos = 0;
+let end = 0;
+let items = 0;
+let maxItems = 0;
+let maxDepth = 0;
 
-  readArg(info: number): number {
-    if (info < 24) return info;
-    const size = info === 24 ? 1 : info === 25 ? 2 : info === 26 ? 4 : info === 27 ? 8 : 0;
-    if (size === 0) fail(`reserved additional info ${info}`);
-    if (this.pos + size > this.bytes.length) fail('truncated argument');
-    let n = 0;
-    for (let i = 0; i < size; i++) n = n * 256 + this.bytes[this.pos + i]!;
-    this.pos += size;
-    return n; // > 2^53 loses precision but any such length fails the bounds check below
-  }
+const f32 = new DataView(new ArrayBuffer(8));
 
-  /** Called when a complete item ended at `pos`; climbs the frames that are now complete. */
-  itemDone(itemStart: number): void {
-    let begin = itemStart;
-    for (;;) {
-      const top = this.stack[this.stack.length - 1];
-      if (!top) return;
-      if (top.isMap) {
-        if (top.read % 2 === 0) {
-          const key = this.buf.toString('latin1', begin, this.pos);
-          top.keys ??= new Set<string>();
-          if (top.keys.has(key)) throw new VerificationError('CBOR_INVALID', 'duplicate map key');
-          top.keys.add(key);
-        }
-        top.read++;
-      }
-      if (top.remaining > 0) top.remaining--;
-      if (top.remaining === 0) {
-        this.stack.pop();
-        if (!top.isTag) this.depth--;
-        begin = top.keyStart;
-        continue;
-      }
-      if (top.isMap && top.read % 2 === 0) top.keyStart = this.pos;
-      return;
+/** The argument of a head whose additional info is `info` (RFC 8949 §3); -1 for 27 beyond 2^53. */
+function argument(info: number): number {
+  if (info < 24) return info;
+  switch (info) {
+    case 24:
+      if (pos + 1 > end) fail('truncated argument');
+      return src[pos++]!;
+    case 25:
+      if (pos + 2 > end) fail('truncated argument');
+      pos += 2;
+      return (src[pos - 2]! << 8) | src[pos - 1]!;
+    case 26:
+      if (pos + 4 > end) fail('truncated argument');
+      pos += 4;
+      return src[pos - 4]! * 0x1000000 + ((src[pos - 3]! << 16) | (src[pos - 2]! << 8) | src[pos - 1]!);
+    case 27: {
+      if (pos + 8 > end) fail('truncated argument');
+      const hi = src[pos]! * 0x1000000 + ((src[pos + 1]! << 16) | (src[pos + 2]! << 8) | src[pos + 3]!);
+      const lo = src[pos + 4]! * 0x1000000 + ((src[pos + 5]! << 16) | (src[pos + 6]! << 8) | src[pos + 7]!);
+      pos += 8;
+      return hi > 0x1fffff ? -1 : hi * 0x100000000 + lo;
     }
-  }
-
-  scan(): number {
-    do {
-      if (this.pos >= this.bytes.length) fail('truncated data');
-      if (++this.items > this.limits.maxItems) throw new VerificationError('PAYLOAD_TOO_LARGE', 'too many CBOR this.items');
-      const start = this.pos;
-      const top = this.stack[this.stack.length - 1];
-      if (top?.isMap && top.read % 2 === 0) top.keyStart = start;
-      const ib = this.bytes[this.pos++]!;
-      const major = ib >> 5;
-      const info = ib & 0x1f;
-
-      if (ib === 0xff) {
-        if (!top || top.remaining !== -1) fail('unexpected break');
-        if (top.isMap && top.read % 2 === 1) fail('map ends after a key');
-        this.stack.pop();
-        this.depth--;
-        this.itemDone(top.keyStart);
-        continue;
-      }
-      if (top?.chunkMajor !== undefined && (major !== top.chunkMajor || info === 31)) {
-        fail('bad chunk in indefinite-length string');
-      }
-      switch (major) {
-        case 0:
-        case 1:
-          this.readArg(info);
-          this.itemDone(start);
-          break;
-        case 2:
-        case 3:
-          if (info === 31) {
-            if (this.depth + 1 > this.limits.maxDepth) throw new VerificationError('PAYLOAD_TOO_LARGE', 'CBOR nested too deep');
-            this.stack.push({ remaining: -1, isMap: false, read: 0, keyStart: start, isTag: false, chunkMajor: major });
-            this.depth++;
-          } else {
-            const len = this.readArg(info);
-            if (len > this.bytes.length - this.pos) fail('string longer than the data');
-            if (major === 3 && len > 0 && !isUtf8(this.bytes.subarray(this.pos, this.pos + len))) fail('text string is not UTF-8');
-            this.pos += len;
-            this.itemDone(start);
-          }
-          break;
-        case 4:
-        case 5: {
-          if (this.depth + 1 > this.limits.maxDepth) throw new VerificationError('PAYLOAD_TOO_LARGE', 'CBOR nested too deep');
-          const isMap = major === 5;
-          if (info === 31) {
-            this.stack.push(frame(-1, isMap, start));
-            this.depth++;
-          } else {
-            const len = this.readArg(info);
-            if (len > this.limits.maxItems) throw new VerificationError('PAYLOAD_TOO_LARGE', 'CBOR container too large');
-            const count = isMap ? len * 2 : len;
-            if (count === 0) this.itemDone(start);
-            else {
-              this.stack.push(frame(count, isMap, start));
-              this.depth++;
-            }
-          }
-          break;
-        }
-        case 6:
-          this.readArg(info);
-          if (this.stack.length + 1 > this.limits.maxDepth * 2) throw new VerificationError('PAYLOAD_TOO_LARGE', 'CBOR nested too deep');
-          this.stack.push({ remaining: 1, isMap: false, read: 0, keyStart: start, isTag: true });
-          break;
-        default: // 7: simple values and floats
-          if (info === 24) {
-            if (this.pos >= this.bytes.length) fail('truncated simple value');
-            if (this.bytes[this.pos]! < 32) fail('badly encoded simple value');
-            this.pos++;
-          } else if (info === 25 || info === 26 || info === 27) {
-            this.readArg(info);
-          } else if (info >= 28) {
-            fail(`reserved additional info ${info}`);
-          }
-          this.itemDone(start);
-      }
-      if (this.pos > this.bytes.length) fail('truncated data');
-    } while (this.stack.length > 0);
-    return this.pos;
+    default:
+      return fail(`reserved additional info ${info}`);
   }
 }
 
-/** Walks one complete data item starting at 0 and returns its length; throws on any defect. */
+/** The 64-bit argument just read (the 8 bytes before `pos`), exactly. */
+function bigArgument(): bigint {
+  return (BigInt(src[pos - 8]! * 0x1000000 + ((src[pos - 7]! << 16) | (src[pos - 6]! << 8) | src[pos - 5]!)) << 32n) |
+    BigInt(src[pos - 4]! * 0x1000000 + ((src[pos - 3]! << 16) | (src[pos - 2]! << 8) | src[pos - 1]!));
+}
+
+/** Length of a definite string or container; never more than the bytes left. */
+function length(info: number): number {
+  const n = argument(info);
+  if (n < 0 || n > end - pos) fail('length longer than the data');
+  return n;
+}
+
+function text(len: number): string {
+  const start = pos;
+  pos += len;
+  let i = start;
+  while (i < pos && src[i]! < 0x80) i++;
+  if (i === pos) {
+    if (len <= 24) {
+      let s = '';
+      for (let j = start; j < pos; j++) s += String.fromCharCode(src[j]!);
+      return s;
+    }
+    buf ??= Buffer.from(src.buffer, src.byteOffset, src.byteLength);
+    return buf.toString('latin1', start, pos);
+  }
+  if (!isUtf8(src.subarray(start, pos))) fail('text string is not UTF-8');
+  buf ??= Buffer.from(src.buffer, src.byteOffset, src.byteLength);
+  return buf.toString('utf8', start, pos);
+}
+
+/** IEEE 754 half precision (RFC 8949 Appendix D). */
+function half(h: number): number {
+  const exp = (h >> 10) & 0x1f;
+  const mant = h & 0x3ff;
+  const val = exp === 0 ? mant * 2 ** -24 : exp !== 31 ? (mant + 1024) * 2 ** (exp - 25) : mant === 0 ? Infinity : NaN;
+  return h & 0x8000 ? -val : val;
+}
+
+function simple(info: number): unknown {
+  switch (info) {
+    case 20:
+      return false;
+    case 21:
+      return true;
+    case 22:
+      return null;
+    case 23:
+      return undefined;
+    case 24:
+      if (pos >= end) fail('truncated simple value');
+      if (src[pos]! < 32) fail('badly encoded simple value');
+      return fail('unassigned simple value');
+    case 25: {
+      if (pos + 2 > end) fail('truncated float');
+      pos += 2;
+      return half((src[pos - 2]! << 8) | src[pos - 1]!);
+    }
+    case 26:
+    case 27: {
+      const size = info === 26 ? 4 : 8;
+      if (pos + size > end) fail('truncated float');
+      for (let i = 0; i < size; i++) f32.setUint8(i, src[pos + i]!);
+      pos += size;
+      return size === 4 ? f32.getFloat32(0) : f32.getFloat64(0);
+    }
+    case 31:
+      return fail('unexpected break');
+    default:
+      return info >= 28 ? fail(`reserved additional info ${info}`) : fail('unassigned simple value');
+  }
+}
+
+const BREAK = 0xff;
+
+/** True (and consumes it) when the next byte ends an indefinite-length container. */
+function atBreak(): boolean {
+  if (pos >= end) fail('truncated data');
+  if (src[pos] !== BREAK) return false;
+  if (++items > maxItems) tooLarge('too many CBOR items');
+  pos++;
+  return true;
+}
+
+function mapKey(map: Map<unknown, unknown>, key: unknown): void {
+  if (typeof key === 'object' && key !== null) fail('map key is not an integer or text string');
+  if (map.has(key)) fail('duplicate map key');
+}
+
+/**
+ * One data item. `depth` counts the containers around it, `nesting` containers and tags (the
+ * bounds of the former scanner: containers ≤ maxDepth, containers and tags ≤ 2 × maxDepth).
+ */
+function item(depth: number, nesting: number): unknown {
+  if (pos >= end) fail('truncated data');
+  if (++items > maxItems) tooLarge('too many CBOR items');
+  const ib = src[pos++]!;
+  const major = ib >> 5;
+  const info = ib & 0x1f;
+  switch (major) {
+    case 0: {
+      const n = argument(info);
+      return n >= 0 ? n : bigArgument();
+    }
+    case 1: {
+      const n = argument(info);
+      return n >= 0 ? -1 - n : -1n - bigArgument();
+    }
+    case 2: {
+      if (info === 31) fail('indefinite-length byte string');
+      const len = length(info);
+      pos += len;
+      return new Uint8Array(src.buffer, src.byteOffset + pos - len, len);
+    }
+    case 3:
+      if (info === 31) fail('indefinite-length text string');
+      return text(length(info));
+    case 4: {
+      if (depth + 1 > maxDepth || nesting + 1 > 2 * maxDepth) tooLarge('CBOR nested too deep');
+      if (info === 31) {
+        const out: unknown[] = [];
+        while (!atBreak()) {
+          out.push(item(depth + 1, nesting + 1));
+          if (out.length > maxItems) tooLarge('CBOR container too large');
+        }
+        return out;
+      }
+      const n = argument(info);
+      if (n < 0 || n > maxItems) tooLarge('CBOR container too large');
+      if (n > end - pos) fail('array longer than the data');
+      const out = new Array<unknown>(n);
+      for (let i = 0; i < n; i++) out[i] = item(depth + 1, nesting + 1);
+      return out;
+    }
+    case 5: {
+      if (depth + 1 > maxDepth || nesting + 1 > 2 * maxDepth) tooLarge('CBOR nested too deep');
+      const map = new Map<unknown, unknown>();
+      if (info === 31) {
+        while (!atBreak()) {
+          const key = item(depth + 1, nesting + 1);
+          if (pos < end && src[pos] === BREAK) fail('map ends after a key');
+          mapKey(map, key);
+          map.set(key, item(depth + 1, nesting + 1));
+        }
+        return map;
+      }
+      const n = argument(info);
+      if (n < 0 || n > maxItems) tooLarge('CBOR container too large');
+      if (2 * n > end - pos) fail('map longer than the data');
+      for (let i = 0; i < n; i++) {
+        const key = item(depth + 1, nesting + 1);
+        mapKey(map, key);
+        map.set(key, item(depth + 1, nesting + 1));
+      }
+      return map;
+    }
+    case 6: {
+      let tag = argument(info);
+      if (tag < 0) tag = Number(bigArgument()); // beyond 2^53: no tag we read, kept approximately
+      if (nesting + 1 > 2 * maxDepth) tooLarge('CBOR nested too deep');
+      const value = item(depth, nesting + 1);
+      if (tag === 1 && typeof value === 'number') return new Date(value * 1000);
+      if ((tag === 2 || tag === 3) && value instanceof Uint8Array) {
+        let n = 0n;
+        for (const b of value) n = (n << 8n) | BigInt(b);
+        return tag === 2 ? n : -1n - n;
+      }
+      if (tag === 55799) return value;
+      return new Tag(value, tag);
+    }
+    default:
+      return simple(info);
+  }
+}
+
+function decodeItem(bytes: Uint8Array, limits: CborLimits): unknown {
+  if (limits.maxDepth > MAX_DEPTH_CAP) throw new RangeError(`CBOR maxDepth above ${MAX_DEPTH_CAP}`);
+  src = bytes;
+  buf = undefined;
+  pos = 0;
+  end = bytes.length;
+  items = 0;
+  maxItems = limits.maxItems;
+  maxDepth = limits.maxDepth;
+  if (end === 0) fail('truncated data');
+  try {
+    return item(0, 0);
+  } finally {
+    // Let the input be collected; the next call sets everything again.
+    src = EMPTY;
+    buf = undefined;
+  }
+}
+
+/**
+ * Walks one complete data item starting at 0 and returns its length (trailing bytes allowed
+ * here); throws on any defect, as `decodeCbor` would.
+ */
 export function scanCbor(bytes: Uint8Array, limits: CborLimits = DEFAULT_CBOR_LIMITS): number {
-  return new CborScanner(bytes, limits).scan();
+  decodeItem(bytes, limits);
+  return pos;
 }
 
 /** Decodes exactly one well-formed, bounded CBOR item; trailing bytes are refused. */
 export function decodeCbor(bytes: Uint8Array, limits: CborLimits = DEFAULT_CBOR_LIMITS): unknown {
-  const length = scanCbor(bytes, limits);
-  if (length !== bytes.length) fail('trailing bytes after the CBOR item');
-  try {
-    return decoder.decode(bytes);
-  } catch (err) {
-    fail(`cbor-x: ${(err as Error).message}`);
-  }
+  const value = decodeItem(bytes, limits);
+  if (pos !== bytes.length) fail('trailing bytes after the CBOR item');
+  return value;
 }
 
 export { Tag };
@@ -200,7 +297,7 @@ export { Tag };
  * Converts decoded CBOR (Maps, Tags, byte strings) into JSON-compatible values for schema
  * validation and business rules: string map keys, tag 0/1004 dates and tag 1 epoch values as
  * strings (anchors-mission §2.2 item 11), byte strings as base64. `__proto__` never becomes a
- * prototype. Depth is already bounded by scanCbor, so recursion here is bounded too.
+ * prototype. Depth is already bounded by decodeCbor, so recursion here is bounded too.
  */
 export function toJson(value: unknown): unknown {
   if (value instanceof Map) {
@@ -216,10 +313,12 @@ export function toJson(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(toJson);
   if (value instanceof Tag) {
     if (value.tag === 1004 || value.tag === 0) return typeof value.value === 'string' ? value.value : toJson(value.value);
+    // decodeCbor makes a Date of tag 1 over a number; over anything else it is no date (cbor-x gave an Invalid Date: null).
+    if (value.tag === 1) return null;
     return toJson(value.value);
   }
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value.toISOString();
-  if (value instanceof Uint8Array) return Buffer.from(value).toString('base64');
+  if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64');
   if (typeof value === 'bigint') return Number(value);
   if (value === undefined) return null;
   return value;
