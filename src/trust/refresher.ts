@@ -10,6 +10,7 @@ import { errorText, ListError, type SourceDef, type SourceInput } from './source
 import { sourceType } from './sources/index.js';
 import { buildSnapshot, type RawList, type SourceOutcome, type SourcePolicy, type TrustSnapshot, TrustStore } from './store.js';
 import type { DroppedEntry, SourceStatus } from './types.js';
+import type { SourceCode } from './codes.js';
 
 export interface RefresherLogger {
   info(obj: object, msg: string): void;
@@ -70,7 +71,7 @@ const isUrl = (s: string): boolean => /^https?:\/\//i.test(s);
 const CRL_MAX_BYTES = 4 * 1024 * 1024;
 
 /** The stable code of a refusal, for the source status. */
-export function errorCodeOf(e: unknown): string {
+export function errorCodeOf(e: unknown): SourceCode {
   if (e instanceof ListError || e instanceof FetchError) return e.code;
   return 'LIST_INVALID';
 }

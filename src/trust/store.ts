@@ -10,6 +10,7 @@ import { crlRevocation } from './crl.js';
 import { isRevoked, type ShcCrl } from './shc-crl.js';
 import { shcKeyId } from './sources/shc-keys.js';
 import type { DroppedEntry, RevocationKeys, RevocationQuery, RevocationVerdict, Signer, SignerKind, SourceStatus, TrustResolver } from './types.js';
+import type { SourceCode } from './codes.js';
 
 /** The bytes a list arrived as, kept so the last good list can be written to DATA_DIR. */
 export interface RawList {
@@ -51,7 +52,7 @@ export type SourceOutcome =
     }
   /** The server said the list in force is still current (304 / 204): refreshed, nothing changed. */
   | { id: string; type: string; at: Date; ok: 'unchanged'; policy?: SourcePolicy }
-  | { id: string; type: string; at: Date; ok: false; error: string; code?: string; policy?: SourcePolicy };
+  | { id: string; type: string; at: Date; ok: false; error: string; code?: SourceCode; policy?: SourcePolicy };
 
 type LoadedOutcome = Extract<SourceOutcome, { ok: true }>;
 
@@ -182,7 +183,7 @@ function failedState(
   type: string,
   at: Date,
   error: string,
-  code: string | undefined,
+  code: SourceCode | undefined,
   previous: SourceState | undefined,
   policy: SourcePolicy | undefined,
   held?: LoadedOutcome,
@@ -248,7 +249,7 @@ function heldInfo(held: LoadedOutcome, previous: SourceState): NonNullable<Sourc
  * Rollback and shrink are judged only for downloads: a file is what the operator placed, a
  * last-good copy is what we accepted before, and `force` is an operator's explicit decision.
  */
-function guardVerdict(outcome: LoadedOutcome, previous: SourceState): { code: string; error: string; hold?: boolean } | undefined {
+function guardVerdict(outcome: LoadedOutcome, previous: SourceState): { code: SourceCode; error: string; hold?: boolean } | undefined {
   const newCount = entryCountOf(outcome.result.signers.length, outcome.result.revocation);
   const oldCount = entryCountOf(previous.signers.length, previous.revocation);
   const revocationOnly = outcome.kind === 'revocation';
@@ -439,7 +440,11 @@ function withTimeFlags(state: SourceState, at: Date): SourceState {
   return { ...state, status: Object.freeze({ ...state.status, stale, expired }) };
 }
 
-function snapshotOf(states: readonly SourceState[], builtAt: Date): TrustSnapshot {
+/**
+ * The snapshot of `states` judged at `builtAt`. Exported for a cluster worker, which installs the
+ * states its primary sent (src/trust/transfer.ts) and so names the same snapshot id.
+ */
+export function snapshotOf(states: readonly SourceState[], builtAt: Date): TrustSnapshot {
   const frozen = Object.freeze(states.map((s) => withTimeFlags(s, builtAt)));
   const { resolver, signerCount, countries } = buildResolver(frozen);
   return Object.freeze({

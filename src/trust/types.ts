@@ -2,6 +2,7 @@
 // it gets a TrustResolver built from one immutable snapshot.
 
 import type { KeyObject } from 'node:crypto';
+import type { EntryCode, SourceCode } from './codes.js';
 
 export type KeyType = 'EC-P256' | 'EC-P384' | 'EC-P521' | 'RSA' | 'Ed25519' | 'other';
 
@@ -63,8 +64,8 @@ export interface SourceStatus {
   noticeCodes?: Record<string, number>;
   /** Where the list in force came from: a local file, a download, or the last-good copy in DATA_DIR. */
   origin?: 'file' | 'url' | 'snapshot' | null;
-  /** Stable code of the last failure (SOURCE_DOWN, TIMEOUT, TOO_LARGE, SIGNATURE_INVALID, ROLLBACK, SHRINK_HELD, …). */
-  errorCode?: string | null;
+  /** Stable code of the last failure (src/trust/codes.ts SOURCE_CODES). */
+  errorCode?: SourceCode | null;
   /**
    * The list's own date in force (ISO): its signed creation time where the format has one
    * (gdhcn-did proof.created, vci-snapshot time), else its newest signed entry timestamp.
@@ -101,15 +102,15 @@ export interface RevocationHit {
 /** A quirk of one list entry that did not (on its own) refuse it; a stable code like DroppedEntry's. */
 export interface EntryNotice {
   kid?: string;
-  code: string;
+  code: EntryCode;
   reason: string;
 }
 
 /** One list entry refused on its own while the rest of its list loaded. */
 export interface DroppedEntry {
   kid?: string;
-  /** Stable code: KID_MISMATCH, THUMBPRINT_MISMATCH, CERT_INVALID, KEY_REJECTED, ENTRY_INVALID, … */
-  code?: string;
+  /** Stable code (src/trust/codes.ts ENTRY_CODES). */
+  code?: EntryCode;
   reason: string;
 }
 

@@ -5,6 +5,7 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
 import type { ShcCrl } from '../shc-crl.js';
+import type { SourceCode } from '../codes.js';
 import { parseCertificate } from '../signer.js';
 
 // The DER helpers live with the certificate code; re-exported for the parsers here.
@@ -146,7 +147,7 @@ export function zodMessage(err: z.ZodError): string {
 export class ListError extends Error {
   override readonly name = 'ListError';
   constructor(
-    readonly code: string,
+    readonly code: SourceCode,
     message: string,
   ) {
     super(message);

@@ -12,6 +12,7 @@ import type { DroppedEntry, Signer } from '../types.js';
 import { verifyDetachedCms } from './cms.js';
 import { decodeBase64Strict, decodeUtf8Strict, errorText, ListError, parseJson, publicKeyFromPem, type SourceInput, type SourceResult, type SourceType, zodMessage } from './common.js';
 import { newestTimestamp, signersFromDscEntries } from './dsc-entries.js';
+import type { EntryCode } from '../codes.js';
 
 const listSchema = z.array(z.unknown()).max(100_000);
 const baseEntry = z.object({
@@ -59,7 +60,7 @@ export async function parseDgcgTrustList(input: SourceInput): Promise<SourceResu
     }
     if (type !== 'CSCA' && type !== 'UPLOAD') return; // AUTHENTICATION: not used here
     const der = decodeBase64Strict(e.data.rawData);
-    const drop = (code: string, reason: string): void => {
+    const drop = (code: EntryCode, reason: string): void => {
       dropped.push({ ...(e.data.kid ? { kid: e.data.kid } : {}), code, reason: `entry ${index} (${type} ${country}): ${reason}` });
     };
     if (!der) return drop('ENTRY_INVALID', 'rawData is not standard base64');
@@ -93,7 +94,7 @@ export async function parseDgcgTrustList(input: SourceInput): Promise<SourceResu
   const signers: Signer[] = [];
   for (const signer of base.signers) {
     const der = signer.certificateDer!;
-    const drop = (code: string, reason: string): void => {
+    const drop = (code: EntryCode, reason: string): void => {
       dropped.push({ kid: signer.kid, code, reason: `DSC ${signer.country}: ${reason}` });
     };
     if (remote) {

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { kidOf, SignerError, signerFromCertificate, thumbprintOf } from '../signer.js';
 import type { DroppedEntry, Signer } from '../types.js';
 import { decodeBase64Strict, errorText, type SourceResult, zodMessage } from './common.js';
+import type { EntryCode } from '../codes.js';
 
 /** EU-GW restapi/dto/TrustListDto.java; unknown members are ignored (covpass does the same). */
 export const dscEntrySchema = z.object({
@@ -39,7 +40,7 @@ export function signersFromDscEntries(entries: readonly unknown[], source: strin
       typeof raw === 'object' && raw !== null && typeof (raw as { kid?: unknown }).kid === 'string'
         ? (raw as { kid: string }).kid
         : undefined;
-    const drop = (code: string, reason: string): void => {
+    const drop = (code: EntryCode, reason: string): void => {
       dropped.push(listedKid === undefined ? { code, reason } : { kid: listedKid, code, reason });
     };
     const parsed = dscEntrySchema.safeParse(raw);

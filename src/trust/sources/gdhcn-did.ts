@@ -42,6 +42,7 @@ import { GDHCN_CONTEXTS } from '../contexts/index.js';
 import { kidOf, SignerError, signerFromCertificate } from '../signer.js';
 import type { DroppedEntry, EntryNotice, Signer } from '../types.js';
 import { decodeBase64Strict, decodeUtf8Strict, errorText, ListError, parseJson, type SourceInput, type SourceResult, type SourceType, zodMessage } from './common.js';
+import type { EntryCode } from '../codes.js';
 
 /** Usages whose certificates may sign health certificates; DECA/DESC are data-exchange keys. */
 const SIGNER_USAGE = 'DSC';
@@ -196,7 +197,7 @@ const stripZeros = (b: Buffer): Buffer => {
 
 const EC_SIZES: Record<string, number> = { 'P-256': 32, 'P-384': 48, 'P-521': 66 };
 
-export type Finding = { kind: 'notice' | 'drop'; code: string; reason: string };
+export type Finding = { kind: 'notice' | 'drop'; code: EntryCode; reason: string };
 
 /**
  * The JWK members against the certificate's key (formats.md: BigInteger.toByteArray coordinates,
@@ -408,7 +409,7 @@ export async function parseGdhcnDid(input: SourceInput): Promise<SourceResult> {
       notices.push({ kid: e.kid, code: 'USAGE_NOT_SIGNING', reason: `${label(e)}: a ${e.usage} key does not sign health certificates; not loaded` });
       continue;
     }
-    const drop = (c: string, reason: string): void => {
+    const drop = (c: EntryCode, reason: string): void => {
       dropped.push({ kid: e.listedKid ?? e.kid, code: c, reason: `${label(e)}: ${reason}` });
     };
     let dsc: NodeX509;

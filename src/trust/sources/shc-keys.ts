@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { parseShcCrl, type ShcCrl } from '../shc-crl.js';
 import type { DroppedEntry, Signer } from '../types.js';
 import { errorText, zodMessage } from './common.js';
+import type { EntryCode } from '../codes.js';
 
 const b64url = z.string().regex(/^[A-Za-z0-9_-]+$/, 'base64url');
 export const shcJwkSchema = z.object({
@@ -25,7 +26,7 @@ export const shcJwkSchema = z.object({
 export async function shcSigner(
   raw: unknown,
   ctx: { iss: string; source: string; country: string },
-): Promise<{ signer: Signer } | { code: string; reason: string }> {
+): Promise<{ signer: Signer } | { code: EntryCode; reason: string }> {
   const key = shcJwkSchema.safeParse(raw);
   if (!key.success) return { code: 'KEY_REJECTED', reason: zodMessage(key.error) };
   const jwk = key.data;

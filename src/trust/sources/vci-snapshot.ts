@@ -10,6 +10,7 @@ import type { ShcCrl } from '../shc-crl.js';
 import type { DroppedEntry, Signer } from '../types.js';
 import { decodeUtf8Strict, errorText, ListError, parseJson, publicKeyFromPem, type SourceInput, type SourceResult, type SourceType, zodMessage } from './common.js';
 import { addShcCrls, shcKeyId, shcSigner } from './shc-keys.js';
+import type { EntryCode } from '../codes.js';
 
 const snapshotSchema = z.object({
   time: z.iso.datetime({ offset: true }).optional(),
@@ -63,7 +64,7 @@ export async function parseVciSnapshot(input: SourceInput): Promise<SourceResult
     const mine: Signer[] = [];
     for (const [k, rawKey] of info.data.keys.entries()) {
       const listedKid = typeof (rawKey as { kid?: unknown })?.kid === 'string' ? (rawKey as { kid: string }).kid : undefined;
-      const drop = (code: string, reason: string): void => {
+      const drop = (code: EntryCode, reason: string): void => {
         dropped.push({ ...(listedKid ? { kid: listedKid } : {}), code, reason: `${iss} key ${k}: ${reason}` });
       };
       const made = await shcSigner(rawKey, { iss, source: input.def.id, country: input.def.country ?? '' });
