@@ -4,11 +4,11 @@
 // no file is configured it is generated once in DATA_DIR and reused. The private key is never
 // logged, never served and never put in an error message.
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { chmod, link, mkdir, open, readFile, stat, unlink } from 'node:fs/promises';
+import { chmod, mkdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { calculateJwkThumbprint, exportJWK, type JWK } from 'jose';
 import { ConfigError } from '../config.js';
+import { createExclusive } from './files.js';
 
 /** Where the generated key lives inside DATA_DIR. */
 export const GENERATED_KEY_FILE = 'publish-key.pem';
@@ -54,30 +54,6 @@ async function describe(privateKey: KeyObject, origin: PublishingKey['origin']):
   return Object.freeze({ privateKey, publicKey, spkiPem, kid, jwk: Object.freeze({ ...bare, kid, alg: 'ES256', use: 'sig' }), origin });
 }
 
-/**
- * Creates `file` with `content` only if it does not exist, atomically: written to a temp file
- * (mode 0600) and hard-linked into place, so a second worker starting at the same moment either
- * wins or reads the complete key the first one wrote — never a half-written file.
- */
-async function createExclusive(file: string, content: string): Promise<boolean> {
-  const tmp = `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
-  const handle = await open(tmp, 'wx', 0o600);
-  try {
-    await handle.writeFile(content, 'utf8');
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
-    await link(tmp, file);
-    return true;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw e;
-  } finally {
-    await unlink(tmp).catch(() => {});
-  }
-}
 
 /**
  * The publishing key: `keyFile` (PUBLISH_KEY_FILE) when given, else `<dataDir>/publish-key.pem`,

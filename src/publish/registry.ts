@@ -13,8 +13,9 @@
 // One file per generation (`generation-<n>.json`), created with an atomic exclusive link: two
 // workers that see the same new content compute the same generation number and the same
 // sequence numbers, one link wins and the other adopts the winner's record (same seqs, same time).
-import { createHash, randomBytes } from 'node:crypto';
-import { link, mkdir, open, readdir, readFile, unlink } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, readdir, readFile, unlink } from 'node:fs/promises';
+import { createExclusive } from './files.js';
 import { join } from 'node:path';
 import { z } from 'zod';
 
@@ -105,23 +106,7 @@ export class PublicationRegistry {
     const dir = this.#dir!;
     await mkdir(dir, { recursive: true });
     const file = join(dir, fileName(g.gen));
-    const tmp = `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
-    const handle = await open(tmp, 'wx', 0o600);
-    try {
-      await handle.writeFile(JSON.stringify(g), 'utf8');
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    try {
-      await link(tmp, file);
-      return g;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      return this.#read(g.gen);
-    } finally {
-      await unlink(tmp).catch(() => {});
-    }
+    return (await createExclusive(file, JSON.stringify(g))) ? g : this.#read(g.gen);
   }
 
   async #prune(latest: number): Promise<void> {
