@@ -23,6 +23,7 @@ import { imageRouter } from './http/image.js';
 import { ImagePool, type ImagePoolOptions } from './qr/pool.js';
 import { createEdge, type EdgeOptions } from './http/edge.js';
 import type { TrustStore } from './trust/store.js';
+import type { TrustAdmin } from './http/admin.js';
 import { createPublishing, type Publishing } from './publish/index.js';
 
 export const DEFAULT_SAMPLES_DIR = fileURLToPath(new URL('../samples', import.meta.url));
@@ -43,6 +44,11 @@ export interface ServiceOptions {
   offThreadJsonLd?: boolean;
   /** The worker-thread pool that decodes uploaded images (src/qr/pool.ts); main.ts sizes it from the cores. */
   imagePool?: ImagePoolOptions;
+  /**
+   * A trust state run by another process: a cluster worker gets the primary's snapshots and asks
+   * it for admin actions (src/cluster.ts PrimaryTrust), and opens no refresher of its own.
+   */
+  sharedTrust?: { store: TrustStore; admin: TrustAdmin };
   /** Refresh schedule and trust-list limits (src/trust/refresher.ts); `false` = no timers (tests). */
   trustRefresh?: (RefresherDefaults & { fetchTimeoutMs?: number; fetchMaxBytes?: number }) | false;
   /** Export, receipts and the verifier-app backend (src/publish): PUBLISH_KEY_FILE, PUBLIC_BASE_URL, TLS_CERT's PEM. */
@@ -52,7 +58,7 @@ export interface ServiceOptions {
 export interface Service {
   app: express.Express;
   trust: TrustStore;
-  /** Downloads, schedules and last-good copies of the trust sources. */
+  /** Downloads, schedules and last-good copies of the trust sources (undefined with `sharedTrust`). */
   trustRefresher: TrustRefresher;
   policy: Policy;
   rules: readonly Rule[];
@@ -70,7 +76,8 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
   const policy = loadPolicy(opts.policyFile ?? DEFAULT_POLICY_FILE);
   const metrics = createMetrics({ defaultMetrics: true });
   const refresh = opts.trustRefresh === false ? undefined : opts.trustRefresh;
-  const trustRefresher = await openTrust({
+  // One trust state per instance: a cluster worker opens none (contract "One instance, one trust state").
+  const trustRefresher = opts.sharedTrust ? undefined : await openTrust({
     dir: opts.trustListsDir,
     dataDir: opts.dataDir,
     now,
@@ -79,12 +86,12 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
     fetch: { ...(refresh?.fetchTimeoutMs ? { timeoutMs: refresh.fetchTimeoutMs } : {}), ...(refresh?.fetchMaxBytes ? { maxBytes: refresh.fetchMaxBytes } : {}) },
     // The trust gauges are read at scrape time from the snapshot in force (metrics.ts readTrustFrom).
   });
-  const trust = trustRefresher.store;
+  const trust = opts.sharedTrust?.store ?? trustRefresher!.store;
   for (const s of trust.current().sources) {
     if (s.lastError) logger.warn({ source: s.id, error: s.lastError }, 'trust source failed to load');
     else logger.info({ source: s.id, signers: s.signerCount, dropped: s.dropped.length }, 'trust source loaded');
   }
-  if (opts.trustRefresh !== false) trustRefresher.start();
+  if (opts.trustRefresh !== false) trustRefresher?.start();
 
   const rulesDir = opts.rulesDir ?? join(opts.trustListsDir, 'rules');
   const loadedRules = existsSync(rulesDir) ? loadRules(rulesDir) : { rules: [], dropped: [] };
@@ -106,11 +113,11 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
     },
     trust: { ready: () => trust.ready(), summary: (at) => trust.summary(at) },
     // POST /v1/admin/trust/refresh, GET …/trust/sources/:id, POST …/accept-held (src/http/admin.ts).
-    trustAdmin: {
-      refresh: () => trustRefresher.refresh(),
-      knows: (id) => trustRefresher.definitions().some((d) => d.id === id),
-      held: (id) => Boolean(trustRefresher.store.held(id)),
-      acceptHeld: (id) => trustRefresher.acceptHeld(id),
+    trustAdmin: opts.sharedTrust?.admin ?? {
+      refresh: () => trustRefresher!.refresh(),
+      knows: (id) => trustRefresher!.definitions().some((d) => d.id === id),
+      held: (id) => Boolean(trustRefresher!.store.held(id)),
+      acceptHeld: (id) => trustRefresher!.acceptHeld(id),
     },
     logger,
     metrics,
@@ -153,10 +160,10 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
   deps.receipt = publishing.receipt;
   const app = createApp(deps);
   const close = async (): Promise<void> => {
-    trustRefresher.stop();
+    trustRefresher?.stop();
     await divocOffThread?.close();
     await images.close();
     await edge.close();
   };
-  return { app, trust, trustRefresher, policy, rules: loadedRules.rules, metrics, logger, close, publishing };
+  return { app, trust, trustRefresher: trustRefresher!, policy, rules: loadedRules.rules, metrics, logger, close, publishing };
 }

@@ -7,6 +7,13 @@
 
 export const HASH_BYTES = 16;
 
+/** The bytes of a Hash16Set: its slots, their used flags and its entry count. */
+export interface HashSetTable {
+  slots: Uint8Array;
+  used: Uint8Array;
+  size: number;
+}
+
 export class Hash16Set {
   readonly #slots: Uint8Array;
   /** 1 byte per slot: 0 empty, 1 used (a stored hash may be all zeros). */
@@ -14,8 +21,21 @@ export class Hash16Set {
   readonly #mask: number;
   #size = 0;
 
-  /** `capacity`: the most entries this set will hold; it never grows (built once per list). */
-  constructor(capacity: number) {
+  /**
+   * `capacity`: the most entries this set will hold; it never grows (built once per list).
+   * `table`: adopt the bytes of another set's `toTransfer()` instead (a cluster worker installs
+   * the primary's sets as they are, without re-reading the list; src/trust/transfer.ts).
+   */
+  constructor(capacity: number, table?: HashSetTable) {
+    if (table) {
+      const n = table.used.length;
+      if (n < 16 || (n & (n - 1)) !== 0 || table.slots.length !== n * HASH_BYTES || table.size * 2 > n) throw new Error('not a revocation set table');
+      this.#slots = table.slots;
+      this.#used = table.used;
+      this.#mask = n - 1;
+      this.#size = table.size;
+      return;
+    }
     let slots = 16;
     while (slots < capacity * 2) slots *= 2;
     this.#slots = new Uint8Array(slots * HASH_BYTES);
@@ -59,6 +79,11 @@ export class Hash16Set {
     this.#used[slot] = 1;
     this.#size++;
     return true;
+  }
+
+  /** The table as plain bytes, to hand a snapshot to another process. */
+  toTransfer(): HashSetTable {
+    return { slots: this.#slots, used: this.#used, size: this.#size };
   }
 
   /** Whether the first 16 bytes of `hash` are in the set. */

@@ -1,7 +1,9 @@
 // Static checks of the Kubernetes manifests (deploy/kubernetes): probes on the contract's
-// health routes, resources, non-root with a read-only root filesystem, a writable DATA_DIR,
-// an autoscaler aimed at the Deployment, a Service that selects its pods, and only
-// environment variables the service knows (src/config.ts), so config drift fails here.
+// health routes, resources, non-root with a read-only root filesystem, a writable DATA_DIR that
+// is each pod's own (a StatefulSet with a claim per pod, one writer: contract "One instance, one
+// trust state", review round 1 §1.6), an autoscaler aimed at the StatefulSet, Services that
+// select its pods, and only environment variables the service knows (src/config.ts), so config
+// drift fails here.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
@@ -27,7 +29,7 @@ const one = (kind: string) => {
 };
 
 describe('deploy/kubernetes', () => {
-  const deployment = one('Deployment');
+  const deployment = one('StatefulSet');
   const pod = deployment['spec']['template']['spec'];
   const container = pod['containers'][0];
   const port = container['ports'].find((p: Obj) => p['name'] === 'http');
@@ -78,7 +80,27 @@ describe('deploy/kubernetes', () => {
     expect(writable).toContain('/tmp');
     const clients = mounts.find((m) => String(env['CLIENTS_FILE']).startsWith(`${m['mountPath']}/`));
     expect(clients?.['readOnly']).toBe(true);
-    for (const m of mounts) expect(pod['volumes'].map((v: Obj) => v['name'])).toContain(m['name']);
+    const claims = (deployment['spec']['volumeClaimTemplates'] ?? []).map((c: Obj) => c['metadata']['name']);
+    for (const m of mounts) expect([...pod['volumes'].map((v: Obj) => v['name']), ...claims]).toContain(m['name']);
+  });
+
+  it('DATA_DIR is each pod’s own: a claim per pod (ReadWriteOnce) from volumeClaimTemplates, kept when pods go; nothing shared', () => {
+    const env = Object.fromEntries(container['env'].map((e: Obj) => [e['name'], e['value']]));
+    const dataMount = container['volumeMounts'].find((m: Obj) => m['mountPath'] === env['DATA_DIR']);
+    const template = deployment['spec']['volumeClaimTemplates'].find((c: Obj) => c['metadata']['name'] === dataMount['name']);
+    expect(template['spec']['accessModes']).toEqual(['ReadWriteOnce']);
+    // Not a pod volume: a volume of the pod template would be one claim shared by every pod.
+    expect(pod['volumes'].map((v: Obj) => v['name'])).not.toContain(dataMount['name']);
+    // The audit log lives there: the claim outlives scale-down and deletion.
+    expect(deployment['spec']['persistentVolumeClaimRetentionPolicy']).toEqual({ whenDeleted: 'Retain', whenScaled: 'Retain' });
+    expect(docs.filter((d) => d['kind'] === 'PersistentVolumeClaim')).toEqual([]);
+    expect(JSON.stringify(docs)).not.toContain('ReadWriteMany');
+  });
+
+  it('one instance per pod: the pod runs the service itself (its primary refreshes trust for its workers)', () => {
+    expect(container['command']).toEqual(['node', 'dist/main.js']);
+    const workers = Number(container['env'].find((e: Obj) => e['name'] === 'WORKERS')?.['value'] ?? 1);
+    expect(workers).toBeGreaterThanOrEqual(1);
   });
 
   it('only variables the service reads (src/config.ts) are set', () => {
@@ -89,20 +111,25 @@ describe('deploy/kubernetes', () => {
     expect(pod['terminationGracePeriodSeconds']).toBeGreaterThanOrEqual(10);
   });
 
-  it('the HorizontalPodAutoscaler targets this Deployment with at least 2 replicas', () => {
+  it('the HorizontalPodAutoscaler targets this StatefulSet with at least 2 replicas', () => {
     const hpa = one('HorizontalPodAutoscaler');
     expect(hpa['apiVersion']).toBe('autoscaling/v2');
-    expect(hpa['spec']['scaleTargetRef']).toMatchObject({ apiVersion: 'apps/v1', kind: 'Deployment', name: deployment['metadata']['name'] });
+    expect(hpa['spec']['scaleTargetRef']).toMatchObject({ apiVersion: 'apps/v1', kind: 'StatefulSet', name: deployment['metadata']['name'] });
     expect(hpa['spec']['minReplicas']).toBeGreaterThanOrEqual(2);
     expect(hpa['spec']['maxReplicas']).toBeGreaterThan(hpa['spec']['minReplicas']);
     expect(hpa['spec']['metrics'][0]['resource']['name']).toBe('cpu');
   });
 
-  it('the Service selects the pods and targets the named container port', () => {
-    const svc = one('Service');
+  it('the Services select the pods and target the named container port; the headless one governs the StatefulSet', () => {
+    const services = docs.filter((d) => d['kind'] === 'Service');
     const labels = deployment['spec']['template']['metadata']['labels'];
-    for (const [k, v] of Object.entries(svc['spec']['selector'])) expect(labels[k]).toBe(v);
+    for (const svc of services) {
+      for (const [k, v] of Object.entries(svc['spec']['selector'])) expect(labels[k]).toBe(v);
+      expect(svc['spec']['ports'][0]['targetPort']).toBe(port['name']);
+    }
     for (const [k, v] of Object.entries(deployment['spec']['selector']['matchLabels'])) expect(labels[k]).toBe(v);
-    expect(svc['spec']['ports'][0]['targetPort']).toBe(port['name']);
+    const governing = services.find((s) => s['metadata']['name'] === deployment['spec']['serviceName']);
+    expect(governing?.['spec']['clusterIP']).toBe('None');
+    expect(services.filter((s) => s['spec']['clusterIP'] !== 'None')).toHaveLength(1);
   });
 });
