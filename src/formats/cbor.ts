@@ -43,7 +43,7 @@ function tooLarge(detail: string): never {
 // to code that could decode again, so module-level state is safe and allocates nothing per call.
 const EMPTY = new Uint8Array(0);
 let src: Uint8Array = EMPTY;
-/** A Buffer view of `src`, made only when a long or non-ASCII text string needs it. */
+/** A Buffer view of `src`, made when the first text string needs it. */
 let buf: Buffer | undefined;
 let pos = 0;
 let end = 0;
@@ -98,17 +98,9 @@ function text(len: number): string {
   pos += len;
   let i = start;
   while (i < pos && src[i]! < 0x80) i++;
-  if (i === pos) {
-    if (len <= 24) {
-      let s = '';
-      for (let j = start; j < pos; j++) s += String.fromCharCode(src[j]!);
-      return s;
-    }
-    buf ??= Buffer.from(src.buffer, src.byteOffset, src.byteLength);
-    return buf.toString('latin1', start, pos);
-  }
-  if (!isUtf8(src.subarray(start, pos))) fail('text string is not UTF-8');
   buf ??= Buffer.from(src.buffer, src.byteOffset, src.byteLength);
+  if (i === pos) return buf.toString('latin1', start, pos); // ASCII: no UTF-8 decoding needed
+  if (!isUtf8(src.subarray(start, pos))) fail('text string is not UTF-8');
   return buf.toString('utf8', start, pos);
 }
 

@@ -4,31 +4,47 @@
 import { VerificationError } from '../../errors.js';
 
 const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:';
-const VALUE = new Int8Array(128).fill(-1);
+/** Character code (< 128) → value; 255 outside the alphabet. */
+const VALUE = new Uint8Array(128).fill(255);
 for (let i = 0; i < ALPHABET.length; i++) VALUE[ALPHABET.charCodeAt(i)] = i;
 
-function valueAt(text: string, i: number): number {
+function badCharacter(text: string, from: number): never {
+  let i = from;
+  while (i < text.length && text.charCodeAt(i) < 128 && VALUE[text.charCodeAt(i)] !== 255) i++;
+  throw new VerificationError('BASE45_INVALID', `character outside the Base45 alphabet at ${i}`);
+}
+
+/** Value of the character at `i`, or 255 when it is outside the alphabet. */
+function v(text: string, i: number): number {
   const c = text.charCodeAt(i);
-  const v = c < 128 ? VALUE[c]! : -1;
-  if (v < 0) throw new VerificationError('BASE45_INVALID', `character outside the Base45 alphabet at ${i}`);
-  return v;
+  return c < 128 ? VALUE[c]! : 255;
 }
 
 export function decodeBase45(text: string): Uint8Array {
-  if (text.length % 3 === 1) throw new VerificationError('BASE45_INVALID', 'length leaves a lone character');
-  const out = new Uint8Array(Math.floor(text.length / 3) * 2 + (text.length % 3 === 2 ? 1 : 0));
+  const len = text.length;
+  if (len % 3 === 1) throw new VerificationError('BASE45_INVALID', 'length leaves a lone character');
+  const out = new Uint8Array(Math.floor(len / 3) * 2 + (len % 3 === 2 ? 1 : 0));
   let o = 0;
-  for (let i = 0; i < text.length; i += 3) {
-    if (i + 2 < text.length) {
-      const n = valueAt(text, i) + valueAt(text, i + 1) * 45 + valueAt(text, i + 2) * 2025;
-      if (n > 0xffff) throw new VerificationError('BASE45_INVALID', `triple at ${i} exceeds 65535`);
-      out[o++] = n >> 8;
-      out[o++] = n & 0xff;
-    } else {
-      const n = valueAt(text, i) + valueAt(text, i + 1) * 45;
-      if (n > 0xff) throw new VerificationError('BASE45_INVALID', `pair at ${i} exceeds 255`);
-      out[o++] = n;
-    }
+  let i = 0;
+  // One table lookup per character and one range check per group; the error path re-reads the
+  // group to name the first bad character (hot loop: no calls, no exceptions).
+  for (; i + 2 < len; i += 3) {
+    const a = v(text, i);
+    const b = v(text, i + 1);
+    const c = v(text, i + 2);
+    if (a === 255 || b === 255 || c === 255) badCharacter(text, i);
+    const n = a + b * 45 + c * 2025;
+    if (n > 0xffff) throw new VerificationError('BASE45_INVALID', `triple at ${i} exceeds 65535`);
+    out[o++] = n >> 8;
+    out[o++] = n & 0xff;
+  }
+  if (i < len) {
+    const a = v(text, i);
+    const b = v(text, i + 1);
+    if (a === 255 || b === 255) badCharacter(text, i);
+    const n = a + b * 45;
+    if (n > 0xff) throw new VerificationError('BASE45_INVALID', `pair at ${i} exceeds 255`);
+    out[o++] = n;
   }
   return out;
 }

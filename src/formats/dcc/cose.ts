@@ -66,32 +66,49 @@ export function parseCoseSign1(bytes: Uint8Array): CoseSign1 {
   return { protectedBytes, alg, kid, payload, signature, warnings };
 }
 
-/** CBOR head of a byte string of `length` bytes (RFC 8949 §3.1, major type 2). */
-function bstrHead(length: number): Buffer {
-  if (length < 24) return Buffer.from([0x40 | length]);
-  if (length < 0x100) return Buffer.from([0x58, length]);
-  if (length < 0x10000) return Buffer.from([0x59, length >> 8, length & 0xff]);
-  const head = Buffer.alloc(5);
-  head[0] = 0x5a;
-  head.writeUInt32BE(length, 1);
-  return head;
+/** Length of the CBOR head of a byte string of `length` bytes (RFC 8949 §3.1, major type 2). */
+function bstrHeadLength(length: number): number {
+  return length < 24 ? 1 : length < 0x100 ? 2 : length < 0x10000 ? 3 : 5;
 }
 
-/** array(4), text "Signature1", and the empty external_aad come first and last respectively. */
+/** Writes that head at `at`; returns the offset after it. */
+function writeBstrHead(out: Buffer, at: number, length: number): number {
+  if (length < 24) {
+    out[at] = 0x40 | length;
+    return at + 1;
+  }
+  if (length < 0x100) {
+    out[at] = 0x58;
+    out[at + 1] = length;
+    return at + 2;
+  }
+  if (length < 0x10000) {
+    out[at] = 0x59;
+    out.writeUInt16BE(length, at + 1);
+    return at + 3;
+  }
+  out[at] = 0x5a;
+  out.writeUInt32BE(length, at + 1);
+  return at + 5;
+}
+
+/** array(4) and text "Signature1" come first; the empty external_aad (h'') sits between the two byte strings. */
 const SIG1_PREFIX = Buffer.from('846a5369676e617475726531', 'hex');
-const EMPTY_BSTR = Buffer.from([0x40]);
 
 /**
  * Sig_structure = ["Signature1", body_protected, external_aad = h'', payload] (RFC 9052 §4.4),
- * written byte by byte (deterministic CBOR) so the protected bytes stay exactly as received.
+ * written byte by byte into one buffer (deterministic CBOR) so the protected bytes stay
+ * exactly as received.
  */
 export function sigStructure(protectedBytes: Uint8Array, payload: Uint8Array): Uint8Array {
-  return Buffer.concat([
-    SIG1_PREFIX,
-    bstrHead(protectedBytes.length),
-    protectedBytes,
-    EMPTY_BSTR,
-    bstrHead(payload.length),
-    payload,
-  ]);
+  const size = SIG1_PREFIX.length + bstrHeadLength(protectedBytes.length) + protectedBytes.length + 1 + bstrHeadLength(payload.length) + payload.length;
+  const out = Buffer.allocUnsafe(size);
+  let at = SIG1_PREFIX.copy(out, 0);
+  at = writeBstrHead(out, at, protectedBytes.length);
+  out.set(protectedBytes, at);
+  at += protectedBytes.length;
+  out[at++] = 0x40;
+  at = writeBstrHead(out, at, payload.length);
+  out.set(payload, at);
+  return out;
 }

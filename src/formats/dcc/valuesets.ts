@@ -42,16 +42,22 @@ export const VALUE_SET_IDS: Record<string, string> = Object.freeze(
   Object.assign(Object.create(null) as Record<string, string>, data.ids as Record<string, string>),
 );
 
-/** True when `code` is a member of the set (own entries only; never throws). */
+/**
+ * The same sets as Maps, for the lookups every verification makes (a Map cannot find
+ * `constructor` or `__proto__` either, and needs no own-property test per lookup).
+ */
+const LOOKUP: ReadonlyMap<string, ReadonlyMap<string, string>> = new Map(
+  Object.entries(VALUE_SETS).map(([setId, codes]) => [setId, new Map(Object.entries(codes))] as const),
+);
+
+/** True when `code` is a member of the set (never throws). */
 export function inValueSet(setId: string, code: unknown): boolean {
-  if (typeof code !== 'string') return false;
-  const set = Object.hasOwn(VALUE_SETS, setId) ? VALUE_SETS[setId] : undefined;
-  return set !== undefined && Object.hasOwn(set, code);
+  return typeof code === 'string' && LOOKUP.get(setId)?.has(code) === true;
 }
 
 /** The English display name of a code, or undefined when the set or the code is unknown. */
 export function display(setId: string, code: string): string | undefined {
-  return inValueSet(setId, code) ? VALUE_SETS[setId]?.[code] : undefined;
+  return LOOKUP.get(setId)?.get(code);
 }
 
 /**
@@ -79,12 +85,19 @@ export const INTERNATIONAL_ORGANISATIONS: Readonly<Record<string, string>> = Obj
   }),
 );
 
+/** country-2-codes and the international organisations: `co` value → display name. */
+const COUNTRIES_OF_ENTRY: ReadonlyMap<string, string> = new Map([
+  ...Object.entries(INTERNATIONAL_ORGANISATIONS),
+  // Later entries win: a country's own name before an organisation's, as countryName read them.
+  ...(LOOKUP.get('country-2-codes') ?? new Map<string, string>()),
+]);
+
 /** True for a country-2-codes member or an accepted international organisation. */
 export function isCountryOfEntry(code: unknown): boolean {
-  return inValueSet('country-2-codes', code) || (typeof code === 'string' && Object.hasOwn(INTERNATIONAL_ORGANISATIONS, code));
+  return typeof code === 'string' && COUNTRIES_OF_ENTRY.has(code);
 }
 
 /** Display name of a `co` value (country or international organisation). */
 export function countryName(code: string): string | undefined {
-  return display('country-2-codes', code) ?? (Object.hasOwn(INTERNATIONAL_ORGANISATIONS, code) ? INTERNATIONAL_ORGANISATIONS[code] : undefined);
+  return COUNTRIES_OF_ENTRY.get(code);
 }
