@@ -97,6 +97,16 @@ describe('deploy/kubernetes', () => {
     expect(JSON.stringify(docs)).not.toContain('ReadWriteMany');
   });
 
+  it('every pod signs with one publishing key: PUBLISH_KEY_FILE from a read-only Secret, not a key per pod’s DATA_DIR', () => {
+    const env = Object.fromEntries(container['env'].map((e: Obj) => [e['name'], e['value']]));
+    const file = String(env['PUBLISH_KEY_FILE']);
+    const mount = (container['volumeMounts'] as Obj[]).find((m) => file.startsWith(`${m['mountPath']}/`));
+    expect(mount?.['readOnly']).toBe(true);
+    const volume = (pod['volumes'] as Obj[]).find((v) => v['name'] === mount?.['name']);
+    expect(volume?.['secret']?.['secretName']).toBeTruthy();
+    expect(file.startsWith(String(env['DATA_DIR']))).toBe(false);
+  });
+
   it('one instance per pod: the pod runs the service itself (its primary refreshes trust for its workers)', () => {
     expect(container['command']).toEqual(['node', 'dist/main.js']);
     const workers = Number(container['env'].find((e: Obj) => e['name'] === 'WORKERS')?.['value'] ?? 1);
