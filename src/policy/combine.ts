@@ -41,19 +41,42 @@ function normaliseDob(dob: string | undefined): string {
   return /^\d{4}-\d{2}-\d{2}T/.test(s) ? s.slice(0, 10) : s.toUpperCase();
 }
 
+/** A holder named by one string only (WHO DVC `n`, DIVOC `name`, a WHO DDCC `name`): no given name in any form. */
+function singleName(h: Holder): boolean {
+  return normaliseName(h.givenName) === '' && normaliseName(h.givenNameStd) === '' && normaliseName(h.familyName ?? h.familyNameStd) !== '';
+}
+
+/**
+ * One name string against family and given names (domestic-policy.md "Digital ICVP": a DVC has one
+ * `n` string): the same person when the string is the given names and the family name in either
+ * order — as printed (NFC, upper case, spaces collapsed), or as ICAO 9303 spelling when both sides
+ * carry it. Nothing looser: no reordering within the names, no dropped parts.
+ */
+function sameSingleName(one: Holder, two: Holder): boolean {
+  const printed = normaliseName(one.familyName);
+  const given = normaliseName(two.givenName);
+  const family = normaliseName(two.familyName);
+  if (printed !== '' && given !== '' && family !== '' && (printed === `${given} ${family}` || printed === `${family} ${given}`)) return true;
+  const std = normaliseName(one.familyNameStd);
+  const gnt = normaliseName(two.givenNameStd);
+  const fnt = normaliseName(two.familyNameStd);
+  return std !== '' && gnt !== '' && fnt !== '' && (std === `${gnt}<${fnt}` || std === `${fnt}<${gnt}`);
+}
+
 /** Same person: same standardised (or else printed) family and given names, same date of birth. */
 export function sameHolder(a: Holder, b: Holder): boolean {
-  return (
-    sameName(a.familyNameStd, b.familyNameStd, a.familyName, b.familyName) &&
-    sameName(a.givenNameStd, b.givenNameStd, a.givenName, b.givenName) &&
-    normaliseDob(a.dateOfBirth) === normaliseDob(b.dateOfBirth)
-  );
+  if (normaliseDob(a.dateOfBirth) !== normaliseDob(b.dateOfBirth)) return false;
+  if (sameName(a.familyNameStd, b.familyNameStd, a.familyName, b.familyName) && sameName(a.givenNameStd, b.givenNameStd, a.givenName, b.givenName)) return true;
+  // One side names the holder with one string, the other with family and given names.
+  if (singleName(a) !== singleName(b)) return singleName(a) ? sameSingleName(a, b) : sameSingleName(b, a);
+  return false;
 }
 
 interface Candidate {
   status: PolicyStatus;
   reason: string;
   validUntil: Date | null;
+  validFrom?: Date;
   /** Reasons are listed in a fixed order (combination rules first, then OUTCOMES order) so the
    * answer does not depend on the order the certificates were sent in. */
   order: number;
@@ -88,11 +111,16 @@ export function combine(certs: HealthCertificate[], policy: Policy, at: Date, la
 
   const age = ageAt(first.holder.dateOfBirth, at);
   const assessments = certs.map((c) => assess(c, policy, at));
-  const candidates: Candidate[] = assessments.map((a) => ({
-    ...cellFor(policy, a.outcome, age),
-    validUntil: a.validUntil,
-    order: policy.combinations.length + OUTCOMES.indexOf(a.outcome),
-  }));
+  const candidates: Candidate[] = assessments.map((a) => {
+    const cell = cellFor(policy, a.outcome, age);
+    return {
+      status: cell.status,
+      reason: cell.reason,
+      validUntil: cell.noEnd ? null : a.validUntil,
+      ...(a.validFrom ? { validFrom: a.validFrom } : {}),
+      order: policy.combinations.length + OUTCOMES.indexOf(a.outcome),
+    };
+  });
 
   for (const [i, rule] of policy.combinations.entries()) {
     if (rule.minAge !== undefined && (age === null || age < rule.minAge)) continue;
@@ -112,5 +140,8 @@ export function combine(certs: HealthCertificate[], policy: Policy, at: Date, la
   const winners = top.filter((c) => lasts(c.validUntil) === longest);
   const reasons = [...new Set(winners.sort((a, b) => a.order - b.order).map((c) => c.reason))];
   const status = winners[0]?.status ?? 'RED';
-  return decision(policy, status, reasons, Number.isFinite(longest) ? new Date(longest) : null, lang);
+  // A start (yellow fever: day 10) is reported only when every winning piece of evidence has one.
+  const starts = winners.map((c) => c.validFrom);
+  const validFrom = starts.every((d): d is Date => d !== undefined) && starts.length > 0 ? new Date(Math.min(...starts.map((d) => d.getTime()))) : undefined;
+  return decision(policy, status, reasons, Number.isFinite(longest) ? new Date(longest) : null, lang, validFrom);
 }

@@ -4,6 +4,7 @@
 
 import type { Lang } from '../errors.js';
 import type {
+  Coded,
   DomesticDecision,
   HealthCertificate,
   RecoveryEvidence,
@@ -23,6 +24,8 @@ export interface Assessment {
   outcome: Outcome;
   /** When this outcome stops holding (test window, recovery window, isolation end); null = open. */
   validUntil: Date | null;
+  /** When the evidence starts to count, where the policy names a start (a yellow-fever vaccination). */
+  validFrom?: Date;
 }
 
 /** `"<id>@<version>"`, the label every decision carries (contract.md example `ID-2021-09@1`). */
@@ -226,9 +229,59 @@ function assessRecovery(ev: RecoveryEvidence, policy: Policy, at: Date): Assessm
   return { outcome: 'RECOVERED_90D', validUntil: du.getTime() < windowEnd.getTime() ? du : windowEnd };
 }
 
+export type PolicyIcvpDisease = Policy['icvp']['diseases'][number];
+
+/** The policy's ICVP disease for a vaccination: by its disease code (`tg`), else by its vaccine class (`vp`). */
+export function icvpDisease(policy: Policy, ev: VaccinationEvidence): PolicyIcvpDisease | undefined {
+  const tg = ev.disease?.code.trim().toUpperCase();
+  const vp = ev.prophylaxis?.code.trim().toUpperCase();
+  const diseases = policy.icvp.diseases;
+  return (
+    (tg ? diseases.find((d) => d.codes.some((c) => c.toUpperCase() === tg)) : undefined) ??
+    (vp ? diseases.find((d) => d.vaccineClasses.some((c) => c.toUpperCase() === vp)) : undefined)
+  );
+}
+
+/** A vaccine class code in the form product aliases are written in (model.ts): `ICD11:XM…`, `SNOMED:…`. */
+function classAsProduct(c: Coded): Coded {
+  const code = c.code.trim();
+  const prefixed = /^XM[0-9A-Z]{4}$/i.test(code) ? `ICD11:${code}` : /^\d{6,18}$/.test(code) ? `SNOMED:${code}` : code;
+  return { code: prefixed, ...(c.display ? { display: c.display } : {}) };
+}
+
+// domestic-policy.md "Digital ICVP (WHO_DVC)": judged by the disease it targets.
+function assessIcvp(ev: VaccinationEvidence, policy: Policy, at: Date): Assessment {
+  const disease = icvpDisease(policy, ev);
+  if (!disease) return { outcome: 'ICVP_DISEASE_NOT_RECOGNISED', validUntil: null };
+  if (disease.rule === 'COVID') {
+    // The COVID rules, with the product from `mp`, else the vaccine class `vp` (an ICD-11 or
+    // SNOMED code the product table may know as an alias).
+    const byClass = ev.prophylaxis ? classAsProduct(ev.prophylaxis) : undefined;
+    const product = !recogniseProduct(policy, ev.product) && byClass && recogniseProduct(policy, byClass) ? byClass : ev.product;
+    return assessVaccination({ ...ev, product }, policy, at);
+  }
+  const dt = parseInstant(ev.date);
+  if (dt === null) return { outcome: 'EVIDENCE_INVALID', validUntil: null };
+  if (disease.rule === 'YELLOW_FEVER') {
+    // IHR Annex 7 (as amended in 2014, in force 2016): valid from 10 days after vaccination, for life, whatever vle says.
+    const from = addDays(dt, policy.icvp.yellowFeverValidAfterDays);
+    return at.getTime() >= from.getTime()
+      ? { outcome: 'ICVP_YF_VALID', validUntil: null, validFrom: from }
+      : { outcome: 'ICVP_YF_NOT_YET_VALID', validUntil: null, validFrom: from };
+  }
+  // VALIDITY_WINDOW: vls (or the vaccination date) to vle (or no end), bare dates at midnight UTC, inclusive.
+  const start = ev.validFrom !== undefined ? parseInstant(ev.validFrom) : dt;
+  const end = ev.validUntil !== undefined ? parseInstant(ev.validUntil) : null;
+  if (start === null || (ev.validUntil !== undefined && end === null)) return { outcome: 'EVIDENCE_INVALID', validUntil: null };
+  if (at.getTime() < start.getTime()) return { outcome: 'ICVP_OUT_OF_VALIDITY', validUntil: null, validFrom: start };
+  if (end !== null && at.getTime() > end.getTime()) return { outcome: 'ICVP_OUT_OF_VALIDITY', validUntil: null };
+  return { outcome: 'ICVP_VALID', validUntil: end };
+}
+
 /** Classify one certificate under `policy` at `at` (no colour yet). */
 export function assess(cert: HealthCertificate, policy: Policy, at: Date): Assessment {
   const ev = cert.evidence;
+  if (cert.format === 'WHO_DVC' && ev.type === 'vaccination') return assessIcvp(ev, policy, at);
   switch (ev.type) {
     case 'vaccination':
       return assessVaccination(ev, policy, at);
@@ -247,7 +300,7 @@ export function cellFor(policy: Policy, outcome: Outcome, age: number | null): R
     cell = band?.matrix[outcome] ?? cell;
   }
   // Not configurable: a recent positive test is BLACK (the schema refuses otherwise as well).
-  return outcome === 'TEST_POSITIVE' ? { status: 'BLACK', reason: cell.reason } : cell;
+  return outcome === 'TEST_POSITIVE' ? { status: 'BLACK', reason: cell.reason, noEnd: false } : cell;
 }
 
 /** The policy's text for a reason code in `lang`; the code itself if the policy has none. */
@@ -262,21 +315,23 @@ export function decision(
   reasons: string[],
   validUntil: Date | null,
   lang: Lang,
+  validFrom?: Date,
 ): DomesticDecision {
   return {
     status,
     reasons,
     reasonTexts: reasons.map((r) => reasonText(policy, r, lang)),
     validUntil: status === 'RED' || validUntil === null ? null : validUntil.toISOString(),
+    ...(validFrom ? { validFrom: validFrom.toISOString() } : {}),
     policy: policyLabel(policy),
   };
 }
 
 /** The domestic status of one verified certificate. Pure: same inputs, same answer. */
 export function evaluate(cert: HealthCertificate, policy: Policy, at: Date, lang: Lang): DomesticDecision {
-  const { outcome, validUntil } = assess(cert, policy, at);
+  const { outcome, validUntil, validFrom } = assess(cert, policy, at);
   const cell = cellFor(policy, outcome, ageAt(cert.holder.dateOfBirth, at));
-  return decision(policy, cell.status, [cell.reason], validUntil, lang);
+  return decision(policy, cell.status, [cell.reason], cell.noEnd ? null : validUntil, lang, validFrom);
 }
 
 /** A certificate that failed verification counts for nothing; the caller adds its error codes. */

@@ -28,6 +28,12 @@ export const OUTCOMES = [
   'TEST_NOT_YET_VALID',
   'RECOVERED_90D',
   'RECOVERY_EXPIRED',
+  // WHO digital ICVP (domestic-policy.md "Digital ICVP (WHO_DVC)"); COVID-19 ones use the rows above.
+  'ICVP_YF_VALID',
+  'ICVP_YF_NOT_YET_VALID',
+  'ICVP_VALID',
+  'ICVP_OUT_OF_VALIDITY',
+  'ICVP_DISEASE_NOT_RECOGNISED',
   'EVIDENCE_INVALID',
   'NO_VALID_CERT',
 ] as const;
@@ -49,13 +55,19 @@ const Status = z.enum(POLICY_STATUSES);
 const NonEmpty = z.string().trim().min(1, 'must not be empty');
 const Days = z.number().int().min(0);
 
-/** A matrix cell: `"GREEN"` is shorthand for `{ "status": "GREEN" }` (reason = the outcome). */
-const Cell = z.union([Status, z.strictObject({ status: Status, reason: ReasonCode.optional() })]);
+/**
+ * A matrix cell: `"GREEN"` is shorthand for `{ "status": "GREEN" }` (reason = the outcome).
+ * `noEnd`: the status holds with no end date whatever the evidence's own window (ID-2023-06: a
+ * COVID certificate is informative only, so a negative test's 72 hours end nothing).
+ */
+const Cell = z.union([Status, z.strictObject({ status: Status, reason: ReasonCode.optional(), noEnd: z.boolean().optional() })]);
 export type MatrixCellInput = z.input<typeof Cell>;
 export interface MatrixCell {
   status: PolicyStatus;
   /** Reason code reported; absent means the outcome code itself. */
   reason?: string;
+  /** validUntil is null for this cell (absent: false). */
+  noEnd?: boolean;
 }
 
 const LegalBasis = z.strictObject({
@@ -130,6 +142,31 @@ const AgeOverride = z.strictObject({
 
 const Text = z.strictObject({ id: NonEmpty, en: NonEmpty });
 
+/**
+ * How a disease of the ICVP is judged (domestic-policy.md "Digital ICVP"): YELLOW_FEVER from the
+ * vaccination date + `yellowFeverValidAfterDays`, for life, whatever `vle` says (IHR Annex 7 as
+ * amended in 2014); VALIDITY_WINDOW inside the certificate's `vls`–`vle`; COVID by the COVID
+ * vaccination rules of this file, with the product from `mp`, else `vp`.
+ */
+export const ICVP_RULES = ['YELLOW_FEVER', 'VALIDITY_WINDOW', 'COVID'] as const;
+export type IcvpRule = (typeof ICVP_RULES)[number];
+const IcvpCode = z.string().trim().min(1).max(40);
+const IcvpDisease = z.strictObject({
+  /** Disease-targeted codes (`tg`): ICD-11 (`1D47`), and the SNOMED code EU certificates use where one exists. */
+  codes: z.array(IcvpCode).min(1),
+  name: NonEmpty,
+  rule: z.enum(ICVP_RULES),
+  /** Vaccine classes (`vp`, ICD-11 `XM…`) that name this disease when `tg` names none the policy knows. */
+  vaccineClasses: z.array(IcvpCode).default([]),
+  note: z.string().optional(),
+});
+const Icvp = z.strictObject({
+  yellowFeverValidAfterDays: Days,
+  /** A disease not listed here is RED ICVP_DISEASE_NOT_RECOGNISED. */
+  diseases: z.array(IcvpDisease).min(1),
+  note: z.string().optional(),
+});
+
 const PolicyObject = z.strictObject({
   $schema: z.string().optional(),
   id: z.string().regex(/^[A-Z0-9][A-Z0-9-]*$/, 'policy ids are upper-case letters, digits and -'),
@@ -163,6 +200,8 @@ const PolicyObject = z.strictObject({
     sampleClockSkewMinutes: Days,
   }),
   recovery: z.strictObject({ windowDays: z.number().int().min(1) }),
+  /** The WHO digital ICVP (`WHO_DVC`): which disease is judged by which rule. */
+  icvp: Icvp,
   /** Colour and reason per outcome, for holders no age override matches (or of unknown age). */
   matrix: z.record(z.enum(OUTCOMES), Cell),
   /** Age bands (completed years at `at`) whose cells replace the base matrix's; first match wins. */
@@ -175,8 +214,8 @@ const PolicyObject = z.strictObject({
 
 function normaliseCell(outcome: Outcome, cell: MatrixCellInput): Required<MatrixCell> {
   return typeof cell === 'string'
-    ? { status: cell, reason: outcome }
-    : { status: cell.status, reason: cell.reason ?? outcome };
+    ? { status: cell, reason: outcome, noEnd: false }
+    : { status: cell.status, reason: cell.reason ?? outcome, noEnd: cell.noEnd === true };
 }
 
 /**
@@ -234,6 +273,20 @@ export const PolicySchema = PolicyObject.superRefine((p, ctx) => {
         path: ['ageOverrides', i, 'matrix', 'TEST_POSITIVE'],
         message: 'must be BLACK (not configurable)',
       });
+    }
+  });
+
+  // A disease or vaccine class code naming two diseases would make the rule depend on table order.
+  const icvpOwner = new Map<string, number>();
+  p.icvp.diseases.forEach((d, i) => {
+    const keys: [string, (string | number)[]][] = [
+      ...d.codes.map((c, j): [string, (string | number)[]] => [c.toUpperCase(), ['icvp', 'diseases', i, 'codes', j]]),
+      ...d.vaccineClasses.map((c, j): [string, (string | number)[]] => [`vp:${c.toUpperCase()}`, ['icvp', 'diseases', i, 'vaccineClasses', j]]),
+    ];
+    for (const [key, path] of keys) {
+      const owner = icvpOwner.get(key);
+      if (owner !== undefined && owner !== i) ctx.addIssue({ code: 'custom', path, message: `"${key.replace(/^vp:/, '')}" already names ${p.icvp.diseases[owner]?.name}` });
+      icvpOwner.set(key, i);
     }
   });
 
