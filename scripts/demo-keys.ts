@@ -5,6 +5,11 @@
 // Besides the EU DCC list (demo/dsc.json, source local-demo) it writes one demo source per
 // other format — an SHC issuer JWKS, an ICAO CSCA bundle (specimen state UTO/UT) and DIVOC
 // issuer keys — and lists them in trust-lists/sources.json after local-demo.
+// The WHO digital ICVP samples (icvp-*) are signed by a DSC of their own (vaccination EKU, under
+// an ICVP CSCA of XA in demo/dsc.json). `npm run demo:keys -- --only-icvp` renews only those:
+// the ICVP signer and samples are made again as of the existing samples' generatedAt, and every
+// other key and sample stays as it is (their private keys are gone; renewing them changes them all).
+import { X509Certificate } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,12 +34,57 @@ import { signVdsNc } from '../src/formats/icao/index.js';
 import { signShcQr } from '../src/formats/shc/index.js';
 import { cbor, cwtPayload, issueHc1, signCose, wrapHc1, type Hc1Claims } from '../src/formats/dcc/encode.js';
 import { decodeCbor, Tag } from '../src/formats/cbor.js';
+import { dvcYellowFever } from '../src/demo/icvp.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const DAY = 86_400;
-const now = Math.floor(Date.now() / 1000);
+const ONLY_ICVP = process.argv.includes('--only-icvp');
+const indexFile = join(root, 'samples', 'index.json');
+const now = ONLY_ICVP ? Math.floor(Date.parse((JSON.parse(readFileSync(indexFile, 'utf8')) as { generatedAt: string }).generatedAt) / 1000) : Math.floor(Date.now() / 1000);
 const iso = (s: number) => new Date(s * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
 const day = (s: number) => iso(s).slice(0, 10);
+
+interface Sample {
+  id: string;
+  title: { en: string; id: string };
+  expect: string;
+  qr: string;
+}
+
+/** The ICVP demo signer (its own CSCA, a DSC with the vaccination EKU) and the digital-ICVP samples, as of `now`. */
+async function makeIcvp(): Promise<{ entries: ReturnType<typeof dgcgEntry>[]; samples: Sample[] }> {
+  const cscaIcvp = await makeCsca({ country: 'XA', name: 'Lintas Demo ICVP CSCA', notBefore: new Date('2021-01-01T00:00:00Z'), notAfter: new Date('2036-01-01T00:00:00Z') });
+  const dsc = await makeDsc(cscaIcvp, {
+    country: 'XA', name: 'Lintas Demo DSC ICVP (vaccination)', eku: [EKU.vaccination],
+    notBefore: new Date('2021-01-01T00:00:00Z'), notAfter: new Date('2031-01-01T00:00:00Z'),
+  });
+  const at = iso(now);
+  const qr = (doc: unknown) => issueHc1({ iss: 'XA', iat: now - 3600, exp: now + 365 * DAY, dcc: doc, hcertLabel: -6 }, { alg: 'ES256', key: dsc.privateKey, kid: dsc.kid });
+  return {
+    entries: [dgcgEntry(cscaIcvp, { country: 'XA', type: 'CSCA', timestamp: at }), dgcgEntry(dsc, { country: 'XA', type: 'DSC', timestamp: at })],
+    samples: [
+      { id: 'icvp-yellow-fever', title: { en: 'WHO digital ICVP: yellow fever (STAMARIL), vaccinated 400 days before', id: 'ICVP digital WHO: demam kuning (STAMARIL), divaksinasi 400 hari sebelumnya' }, expect: 'GREEN',
+        qr: qr(dvcYellowFever({ date: day(now - 400 * DAY) })) },
+      { id: 'icvp-yellow-fever-day-4', title: { en: 'WHO digital ICVP: yellow fever, vaccinated 4 days before (valid from day 10)', id: 'ICVP digital WHO: demam kuning, divaksinasi 4 hari sebelumnya (berlaku mulai hari ke-10)' },
+        expect: 'YELLOW until 6 days after generation, then GREEN', qr: qr(dvcYellowFever({ date: day(now - 4 * DAY), batch: 'DEMO-YF-002' })) },
+    ],
+  };
+}
+
+if (ONLY_ICVP) {
+  const icvp = await makeIcvp();
+  const dscFile = join(root, 'trust-lists', 'demo', 'dsc.json');
+  const isIcvp = (e: { rawData: string }) => new X509Certificate(Buffer.from(e.rawData, 'base64')).subject.includes('ICVP');
+  const list = (JSON.parse(readFileSync(dscFile, 'utf8')) as { rawData: string }[]).filter((e) => !isIcvp(e));
+  writeFileSync(dscFile, JSON.stringify([...list, ...icvp.entries], null, 2) + '\n');
+  const index = JSON.parse(readFileSync(indexFile, 'utf8')) as { generatedAt: string; samples: { id: string }[] };
+  for (const s of icvp.samples) writeFileSync(join(root, 'samples', `${s.id}.txt`), s.qr + '\n');
+  const kept = index.samples.filter((s) => !s.id.startsWith('icvp-'));
+  const added = icvp.samples.map(({ qr: _qr, ...rest }) => ({ ...rest, file: `${rest.id}.txt` }));
+  writeFileSync(indexFile, JSON.stringify({ generatedAt: index.generatedAt, samples: [...kept, ...added] }, null, 2) + '\n');
+  console.log(`ICVP demo signer and ${added.length} samples written as of ${index.generatedAt}; other keys and samples unchanged`);
+  process.exit(0);
+}
 
 const validity = { notBefore: new Date('2021-01-01T00:00:00Z'), notAfter: new Date('2036-01-01T00:00:00Z') };
 const csca = await makeCsca({ country: 'XA', name: 'Lintas Demo CSCA', ...validity });
@@ -42,6 +92,7 @@ const dscValidity = { notBefore: new Date('2021-01-01T00:00:00Z'), notAfter: new
 const dscEc = await makeDsc(csca, { country: 'XA', name: 'Lintas Demo DSC ES256', ...dscValidity });
 const dscRsa = await makeDsc(csca, { country: 'XA', name: 'Lintas Demo DSC PS256', alg: 'PS256', ...dscValidity });
 const dscTestOnly = await makeDsc(csca, { country: 'XA', name: 'Lintas Demo DSC tests only', eku: [EKU.test], ...dscValidity });
+const icvp = await makeIcvp();
 
 const entry = (cert: DemoCertificate, type: 'DSC' | 'CSCA') => dgcgEntry(cert, { country: 'XA', type, timestamp: iso(now) });
 
@@ -50,7 +101,7 @@ mkdirSync(demoDir, { recursive: true });
 writeFileSync(join(demoDir, 'csca.pem'), csca.pem + '\n');
 writeFileSync(
   join(demoDir, 'dsc.json'),
-  JSON.stringify([entry(csca, 'CSCA'), entry(dscEc, 'DSC'), entry(dscRsa, 'DSC'), entry(dscTestOnly, 'DSC')], null, 2) + '\n',
+  JSON.stringify([entry(csca, 'CSCA'), entry(dscEc, 'DSC'), entry(dscRsa, 'DSC'), entry(dscTestOnly, 'DSC'), ...icvp.entries], null, 2) + '\n',
 );
 
 const sign = (claims: Hc1Claims, dsc: DemoCertificate = dscEc) =>
@@ -66,7 +117,7 @@ function tampered(): string {
   return wrapHc1(cbor(cose));
 }
 
-const samples: { id: string; title: { en: string; id: string }; expect: string; qr: string }[] = [
+const samples: Sample[] = [
   { id: 'vaccination-complete', title: { en: 'Vaccination 2/2 (Comirnaty)', id: 'Vaksinasi 2/2 (Comirnaty)' }, expect: 'GREEN',
     qr: sign({ ...base, dcc: vaccination({ dn: 2, sd: 2, dt: '2021-08-02' }) }) },
   { id: 'vaccination-booster', title: { en: 'Booster 3/3', id: 'Booster 3/3' }, expect: 'GREEN',
@@ -157,6 +208,7 @@ samples.push(
     qr: divocQrText(await signDivocCredential(divocPeduliLindungi({ dose: 2, totalDoses: 2, date: dose2, issuanceDate: iso(now - 3600) }), divocKeys.ed25519.privateKey, DIVOC_ED25519_ID)) },
   { id: 'divoc-cowin', title: { en: 'DIVOC, CoWIN shape: Covishield 2/2 (RSA)', id: 'DIVOC, bentuk CoWIN: Covishield 2/2 (RSA)' }, expect: 'GREEN',
     qr: divocQrText(await signDivocCredential(divocCowin({ dose: 2, totalDoses: 2, date: dose2, issuanceDate: iso(now - 3600), effectiveUntil: dose2 }), divocKeys.rsa.privateKey, DIVOC_RSA_ID)) },
+  ...icvp.samples,
 );
 
 const samplesDir = join(root, 'samples');

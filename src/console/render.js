@@ -196,9 +196,49 @@ function holderSection(report, lang) {
   );
 }
 
+/** The links of a certificate (hcert −260/5) as text, never as anchors: the console opens nothing. */
+function healthLinksRow(c, lang) {
+  const links = Array.isArray(c.healthLinks) ? c.healthLinks.filter((l) => typeof l === 'string') : [];
+  if (links.length === 0) return null;
+  const shown = el('ul', { class: 'health-links mono small' }, links.map((l) => el('li', {}, l.length > 72 ? `${l.slice(0, 72)}…` : l)));
+  return row(t(lang, 'healthLinks'), shown);
+}
+
+/**
+ * A WHO digital vaccination certificate / digital ICVP (contract `WHO_DVC`): disease first, the
+ * product from the ICVP catalogue, the date, and "valid from" as the policy says it (yellow fever:
+ * 10 days after vaccination, then for life), else the certificate's own validity window.
+ */
+function dvcSection(report, lang) {
+  const c = report.certificate;
+  const validFrom = report.domestic?.validFrom;
+  const issuing = typeof c.issuerCountry === 'string' ? country(c.issuerCountry, c.issuerCountryName) : null;
+  return section(
+    t(lang, 'certificate'),
+    'certificate',
+    row(t(lang, 'type'), t(lang, 'type.icvp')),
+    row(t(lang, 'disease'), coded(c.disease), { class: 'strong dvc-disease' }),
+    row(t(lang, 'vaccine'), coded(c.product), { class: 'strong dvc-product' }),
+    row(t(lang, 'vaccineType'), coded(c.vaccine)),
+    row(t(lang, 'manufacturer'), coded(c.manufacturer)),
+    row(t(lang, 'dose'), typeof c.dose === 'string' ? c.dose : null),
+    row(t(lang, 'vaccinationDate'), c.date ? formatDate(c.date, lang) : null, { class: 'strong dvc-date' }),
+    validFrom ? row(t(lang, 'validFrom'), formatDate(String(validFrom).slice(0, 10), lang), { class: 'strong dvc-valid-from' }) : null,
+    validFrom ? null : row(t(lang, 'certValidFrom'), c.validFrom ? formatDate(c.validFrom, lang) : null),
+    validFrom ? null : row(t(lang, 'certValidUntil'), c.validUntil ? formatDate(c.validUntil, lang) : null),
+    row(t(lang, 'batch'), c.batch, { class: 'mono' }),
+    row(t(lang, 'issuingCountry'), issuing, { class: 'dvc-country' }),
+    row(t(lang, 'issuer'), c.issuer),
+    row(t(lang, 'clinician'), c.clinician),
+    row(t(lang, 'nationality'), typeof c.nationality === 'string' ? country(c.nationality, c.nationalityName) : null),
+    healthLinksRow(c, lang),
+  );
+}
+
 function certificateSection(report, lang) {
   const c = report.certificate;
   if (!c || typeof c !== 'object') return null;
+  if (report.format === 'WHO_DVC') return dvcSection(report, lang);
   const rows = [row(t(lang, 'type'), c.type ? t(lang, `type.${c.type}`) : null), row(t(lang, 'disease'), coded(c.disease))];
   if (c.type === 'vaccination') {
     const dn = c.doseNumber;
@@ -234,6 +274,7 @@ function certificateSection(report, lang) {
     row(t(lang, 'eventCountry'), country(countryCode, c.countryName)),
     row(t(lang, 'issuer'), c.issuer),
     row(t(lang, 'certificateId'), c.certificateId, { class: 'mono' }),
+    healthLinksRow(c, lang),
   );
   return section(t(lang, 'certificate'), 'certificate', rows);
 }
