@@ -2,11 +2,30 @@
 // report never look at a format's own structure. Dates are ISO strings as the certificate
 // gave them (YYYY-MM-DD for days, RFC 3339 for instants); absolute instants are Date.
 
-import type { ErrorCode, ReportError } from './errors.js';
+//
+// What leaves the service (Holder, Report and its parts) is defined once, as zod schemas in
+// src/report-schema.ts; the types here are inferred from them, so the code, GET /openapi.json
+// and its tests share one source (issue #11 item 6).
+import type { z } from 'zod';
+import {
+  CHECK_NAMES,
+  NOT_APPLICABLE_REASONS,
+  type CERTIFICATE_FORMATS,
+  type CERTIFICATE_TYPES,
+  type CheckSchema,
+  type DOMESTIC_STATUSES,
+  type DomesticDecisionSchema,
+  type HolderSchema,
+  type ReportSchema,
+  type ReportWarningSchema,
+  type RulesResultSchema,
+  type SignerSummarySchema,
+} from './report-schema.js';
 
-export type CertificateFormat = 'EU_DCC' | 'WHO_DDCC' | 'WHO_DVC' | 'SHC' | 'DIVOC' | 'ICAO_VDS';
-export type DomesticStatus = 'GREEN' | 'YELLOW' | 'RED' | 'BLACK' | 'INVALID';
-export type CertificateType = 'vaccination' | 'test' | 'recovery';
+export { CHECK_NAMES, NOT_APPLICABLE_REASONS };
+export type CertificateFormat = (typeof CERTIFICATE_FORMATS)[number];
+export type DomesticStatus = (typeof DOMESTIC_STATUSES)[number];
+export type CertificateType = (typeof CERTIFICATE_TYPES)[number];
 
 /** A code with its display name from a value set (display absent when unknown). */
 export interface Coded {
@@ -14,15 +33,8 @@ export interface Coded {
   display?: string;
 }
 
-export interface Holder {
-  familyName?: string;
-  givenName?: string;
-  /** ICAO 9303 transliteration (EU `fnt`/`gnt`), used to compare holders. */
-  familyNameStd?: string;
-  givenNameStd?: string;
-  /** YYYY, YYYY-MM or YYYY-MM-DD; may be empty when the issuer left it blank. */
-  dateOfBirth?: string;
-}
+/** Names (and their ICAO 9303 transliterations, used to compare holders) and the date of birth. */
+export type Holder = z.infer<typeof HolderSchema>;
 
 interface EvidenceBase {
   disease?: Coded;
@@ -100,65 +112,12 @@ export interface HealthCertificate {
   healthLinks?: string[];
 }
 
-export interface DomesticDecision {
-  status: DomesticStatus;
-  reasons: string[];
-  /** Texts of the reasons in the request's language, same order as `reasons`. */
-  reasonTexts?: string[];
-  validUntil: string | null;
-  /** From when the evidence counts, when the policy names a start (a yellow-fever vaccination: 10 days after it). */
-  validFrom?: string;
-  policy: string;
-}
-
-export interface ReportWarning {
-  code: string;
-  message: string;
-}
-
-export interface SignerSummary {
-  kid: string;
-  country: string;
-  algorithm: string;
-  source: string;
-  subject?: string;
-}
-
-/** The checks every report past the signature lists, in this order (contract "POST /v1/verify"). */
-export const CHECK_NAMES = ['signature', 'signerValidity', 'keyUsage', 'issuedAt', 'expiry', 'revocation', 'schema'] as const;
+export type DomesticDecision = z.infer<typeof DomesticDecisionSchema>;
+export type ReportWarning = z.infer<typeof ReportWarningSchema>;
+export type SignerSummary = z.infer<typeof SignerSummarySchema>;
 export type CheckName = (typeof CHECK_NAMES)[number];
-
-/** Why a check a format cannot make is passed as not applicable (contract: `applies: false`). */
-export const NOT_APPLICABLE_REASONS = ['NO_EXPIRY', 'NO_KEY_USAGE', 'NO_REVOCATION_DATA', 'NO_ISSUANCE_TIME', 'NO_SIGNER_VALIDITY'] as const;
 export type NotApplicableReason = (typeof NOT_APPLICABLE_REASONS)[number];
-
-export type Check =
-  | { name: CheckName; passed: true; applies?: undefined; code?: undefined; reason?: undefined }
-  | { name: CheckName; passed: true; applies: false; reason: NotApplicableReason; code?: undefined }
-  | { name: CheckName; passed: false; code: ErrorCode; applies?: undefined; reason?: undefined };
-
-
-export interface RulesResult {
-  result: 'PASSED' | 'FAILED' | 'OPEN';
-  failed: { identifier: string; description?: string }[];
-  open?: { identifier: string; description?: string }[];
-  arrivalCountry: string;
-  evaluated?: number;
-}
-
-export interface Report {
-  outcome: 'VALID' | 'INVALID';
-  /** The moment validity was checked at (the request's `at`, or now). */
-  checkedAt?: string;
-  format: CertificateFormat | null;
-  errors: ReportError[];
-  warnings: ReportWarning[];
-  signer?: SignerSummary;
-  issuedAt?: string;
-  expiresAt?: string;
-  holder?: Holder;
-  certificate?: Record<string, unknown>;
-  checks: Check[];
-  domestic: DomesticDecision;
-  rules?: RulesResult;
-}
+/** Passed; passed as not applicable (`applies: false` and a reason); or failed with a code. */
+export type Check = z.infer<typeof CheckSchema>;
+export type RulesResult = z.infer<typeof RulesResultSchema>;
+export type Report = z.infer<typeof ReportSchema>;

@@ -1,5 +1,5 @@
 // GET /docs: the OpenAPI document as a readable page, rendered on the server from the same
-// document as /openapi.json. No script, no CDN, one local stylesheet (the CSP allows only
+// document as /openapi.json (itself generated from the service's zod schemas, src/http/openapi.ts). No script, no CDN, one local stylesheet (the CSP allows only
 // 'self'), so it works on an air-gapped border network.
 import express from 'express';
 import { pageHeaders } from './headers.js';
@@ -51,9 +51,12 @@ export function renderDocs(doc: Doc): string {
       for (const [type, media] of Object.entries(body?.content ?? {})) {
         parts.push(`<p>Request body <code>${esc(type)}</code>:</p><pre>${esc(JSON.stringify(resolveRef(doc, media.schema), null, 2))}</pre>`);
       }
-      const responses = (op['responses'] ?? {}) as Record<string, { description?: string }>;
-      parts.push('<table><tr><th>status</th><th>meaning</th></tr>');
-      for (const [status, r] of Object.entries(responses)) parts.push(`<tr><td>${esc(status)}</td><td>${esc(r.description ?? '')}</td></tr>`);
+      const responses = (op['responses'] ?? {}) as Record<string, { description?: string; content?: Record<string, unknown> }>;
+      parts.push('<table><tr><th>status</th><th>meaning</th><th>body</th></tr>');
+      for (const [status, r] of Object.entries(responses)) {
+        const types = Object.keys(r.content ?? {}).map((t) => `<code>${esc(t)}</code>`).join(' ');
+        parts.push(`<tr><td>${esc(status)}</td><td>${esc(r.description ?? '')}</td><td>${types}</td></tr>`);
+      }
       parts.push('</table>');
     }
   }

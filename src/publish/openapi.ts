@@ -1,7 +1,10 @@
 // The OpenAPI description of the public publishing routes (src/publish/export.ts,
 // src/http/dgca.ts), merged into GET /openapi.json by src/http/openapi.ts. The JSON answer
-// shapes are zod schemas, so the tests parse real answers with the very schemas published here.
+// shapes are zod schemas, handed over as zod schemas: openapi.ts converts them with every other
+// schema of the document (z.toJSONSchema), so the tests parse real answers with the very
+// schemas published here and validate them against the served document.
 import { z } from 'zod';
+import type { ProblemCode } from '../http/problems.js';
 
 export const JwksSchema = z.object({
   keys: z.array(z.object({ kty: z.literal('EC'), crv: z.literal('P-256'), x: z.string(), y: z.string(), kid: z.string(), alg: z.literal('ES256'), use: z.literal('sig') })).min(1),
@@ -31,7 +34,10 @@ export const DgcaCountryListSchema = z.array(z.string().regex(/^[A-Z]{2}$/));
 
 type Json = Record<string, unknown>;
 
-export function publishOpenApi(json: (schema: z.ZodType) => Json, problem: (description: string) => Json): { schemas: Json; paths: Json } {
+/** How openapi.ts words a problem answer: its status, what it means, the codes it may carry. */
+export type ProblemResponse = (status: number, description: string, codes?: readonly ProblemCode[]) => Json;
+
+export function publishOpenApi(problem: ProblemResponse): { schemas: Record<string, z.ZodType>; paths: Json } {
   const ok = (description: string, type: string, schema: Json, headers?: Json) => ({ description, ...(headers ? { headers } : {}), content: { [type]: { schema } } });
   const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
   const hashParam = { name: 'hash', in: 'path', required: true, description: 'hex SHA-256 of the body this path serves', schema: { type: 'string', pattern: '^[0-9a-f]{64}$' } };
@@ -41,17 +47,17 @@ export function publishOpenApi(json: (schema: z.ZodType) => Json, problem: (desc
   });
   return {
     schemas: {
-      Jwks: json(JwksSchema),
-      DgcaContext: json(DgcaContextSchema),
-      DgcaKids: json(DgcaKidsSchema),
-      DgcaRuleList: json(DgcaRuleListSchema),
-      DgcaValueSetList: json(DgcaValueSetListSchema),
-      DgcaValueSet: json(DgcaValueSetSchema),
-      DgcaCountryList: json(DgcaCountryListSchema),
+      Jwks: JwksSchema,
+      DgcaContext: DgcaContextSchema,
+      DgcaKids: DgcaKidsSchema,
+      DgcaRuleList: DgcaRuleListSchema,
+      DgcaValueSetList: DgcaValueSetListSchema,
+      DgcaValueSet: DgcaValueSetSchema,
+      DgcaCountryList: DgcaCountryListSchema,
     },
     paths: {
       '/v1/trust/export': get('trustExport', 'Every verified DCC signer, as a signed list in the de-dsc-list format (first line: base64 raw P-256 r‖s signature over the bytes after the newline)', {
-        '200': ok('The signed list', 'text/plain', { type: 'string' }, { ETag: { schema: { type: 'string' } }, 'Cache-Control': { schema: { type: 'string' } } }),
+        '200': ok('The signed list', 'text/plain', { type: 'string' }, { ETag: { schema: { type: 'string' } }, 'Cache-Control': { schema: { type: 'string' } }, 'X-Trust-Snapshot': { description: 'id of the trust snapshot exported', schema: { type: 'string' } } }),
         '304': { description: 'Not modified (If-None-Match matched the ETag)' },
       }),
       '/v1/trust/export/key': get('trustExportKey', 'The PEM public key (SPKI) that signs the export: what a partner pins as the source’s anchor', {
@@ -71,23 +77,23 @@ export function publishOpenApi(json: (schema: z.ZodType) => Json, problem: (desc
             'X-RESUME-TOKEN': { description: 'Send it back to get the next certificate', schema: { type: 'string' } },
           }),
           '204': { description: 'No more certificates' },
-          '400': problem('A resume token that is not one this service handed out (INVALID_REQUEST)'),
+          '400': problem(400, 'A resume token that is not one this service handed out', ['INVALID_REQUEST']),
         },
         [{ name: 'X-RESUME-TOKEN', in: 'header', required: false, schema: { type: 'string', pattern: '^\\d*$' } }],
       ),
       '/dgca/rules': get('dgcaRules', 'Business rules: identifier, version, country and hash of each', { '200': ok('Rule list', 'application/json', ref('DgcaRuleList')) }),
-      '/dgca/rules/{country}': get('dgcaRulesOfCountry', 'The rule list of one country', { '200': ok('Rule list', 'application/json', ref('DgcaRuleList')), '400': problem('Not a two-letter country (INVALID_REQUEST)') }, [countryParam]),
+      '/dgca/rules/{country}': get('dgcaRulesOfCountry', 'The rule list of one country', { '200': ok('Rule list', 'application/json', ref('DgcaRuleList')), '400': problem(400, 'Not a two-letter country', ['INVALID_REQUEST']) }, [countryParam]),
       '/dgca/rules/{country}/{hash}': get(
         'dgcaRule',
         'One business rule (EU gateway format); its SHA-256 is the hash',
-        { '200': ok('The rule', 'application/json', { type: 'object' }), '400': problem('Malformed country or hash (INVALID_REQUEST)'), '404': problem('No rule of that country has this hash (NOT_FOUND)') },
+        { '200': ok('The rule', 'application/json', { type: 'object' }), '400': problem(400, 'Malformed country or hash', ['INVALID_REQUEST']), '404': problem(404, 'No rule of that country has this hash') },
         [countryParam, hashParam],
       ),
       '/dgca/valuesets': get('dgcaValueSets', 'Value sets: id and hash of each', { '200': ok('Value set list', 'application/json', ref('DgcaValueSetList')) }),
       '/dgca/valuesets/{hash}': get(
         'dgcaValueSet',
         'One value set (eu-dcc-valuesets shape); its SHA-256 is the hash',
-        { '200': ok('The value set', 'application/json', ref('DgcaValueSet')), '400': problem('Malformed hash (INVALID_REQUEST)'), '404': problem('No value set has this hash (NOT_FOUND)') },
+        { '200': ok('The value set', 'application/json', ref('DgcaValueSet')), '400': problem(400, 'Malformed hash', ['INVALID_REQUEST']), '404': problem(404, 'No value set has this hash') },
         [hashParam],
       ),
       '/dgca/countrylist': get('dgcaCountryList', 'Countries with business rules or DCC signers here', { '200': ok('Country codes', 'application/json', ref('DgcaCountryList')) }),
