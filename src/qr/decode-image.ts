@@ -237,7 +237,11 @@ export function decodeQrImage(bytes: Uint8Array, opts: DecodeOptions = {}): stri
     throw new ImageDecodeError('IMAGE_INVALID', 'the decoded image does not match its header');
   }
   flattenAlpha(img);
-  const text = scan(Math.max(img.width, img.height) > SCAN_SIDE ? downscale(img, SCAN_SIDE) : img);
+  const side = Math.max(img.width, img.height);
+  let text = scan(side > SCAN_SIDE ? downscale(img, SCAN_SIDE) : img);
+  // A small code in a large photo can blur away at 2.5 px a module: look once more at twice the
+  // resolution. On hostile noise this pass is what the pool's 2 s budget stops (src/qr/pool.ts).
+  if (text === null && side > SCAN_SIDE) text = scan(side > 2 * SCAN_SIDE ? downscale(img, 2 * SCAN_SIDE) : img);
   if (text === null) throw new ImageDecodeError('NO_QR_FOUND', 'no QR code was found in the image');
   return text;
 }

@@ -94,7 +94,7 @@ describe('decodeQrImage: images that hold a QR code', () => {
     expect(decodeQrImage(png)).toBe(HC1);
   });
 
-  it('reads a code that fills a small part of a large photo-sized image (scanned downscaled to SCAN_SIDE)', async () => {
+  it('reads a code that fills a small part of a large photo-sized image (downscaled passes at SCAN_SIDE, then twice it)', async () => {
     const qr = rgbaOf(await QRCode.toBuffer(HC1, { type: 'png', margin: 4, scale: 6 }));
     const width = 3000;
     const height = 2200;
