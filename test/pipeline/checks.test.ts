@@ -3,7 +3,7 @@
 // failing certificates: the demo samples through the shipped trust-lists/ (made by
 // `npm run demo:keys`), each checked when valid and again at a moment before it was issued.
 // A check a format cannot make is passed as not applicable with its reason, never left out.
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -171,7 +171,7 @@ describe('TrustStore', () => {
   });
 
   it('summary shows counts per country, staleness, ages and dropped entries (capped at 100 listed)', () => {
-    const dropped = Array.from({ length: 150 }, (_, i) => ({ kid: `k${i}`, code: 'KID_MISMATCH', reason: 'listed kid differs' }));
+    const dropped = Array.from({ length: 150 }, (_, i) => ({ kid: `k${i}`, code: 'KID_MISMATCH' as const, reason: 'listed kid differs' }));
     const s0 = buildSnapshot([ok('a', 'dcc', [signer('K1', 'DE', 'a'), signer('K2', 'DE', 'a')], T0, { dropped }), ok('b', 'dcc', [signer('K3', 'FR', 'b')])], T0);
     const store = new TrustStore(buildSnapshot([ok('a', 'dcc', [signer('K1', 'DE', 'a'), signer('K2', 'DE', 'a')], T0, { dropped }), fail('b', 'dcc', 'HTTP 503', T1)], T1, s0));
     const summary = store.summary(T2);
