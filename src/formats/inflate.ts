@@ -51,7 +51,11 @@ export function inflateCapped(data: Uint8Array, options: InflateOptions): Inflat
   const what = raw ? 'raw DEFLATE' : 'zlib';
   let result: { buffer: Buffer; engine: { bytesWritten: number } };
   try {
-    const opts = { maxOutputLength: max, info: true } as const;
+    // Output chunk sized from the input: a health-certificate payload barely compresses, and
+    // zlib's default 16 KB chunk was a fresh 16 KB allocation per verification (GC on the hot
+    // path); larger inputs keep bigger chunks so they are not inflated in many small steps.
+    const chunkSize = Math.min(16 * 1024, Math.max(1024, data.length * 4));
+    const opts = { maxOutputLength: max, info: true, chunkSize } as const;
     result = (raw ? inflateRawSync(data, opts) : inflateSync(data, opts)) as unknown as typeof result;
   } catch (err) {
     if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {

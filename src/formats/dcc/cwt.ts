@@ -49,11 +49,11 @@ export function readCwtClaims(map: Map<unknown, unknown>): CwtClaims {
   if (issRaw !== undefined && typeof issRaw !== 'string') throw new VerificationError('CWT_INVALID', 'iss is not a string');
   const hcert = map.get(CLAIM.hcert);
   if (hcert !== undefined && !(hcert instanceof Map)) throw new VerificationError('CWT_INVALID', 'hcert is not a map');
-  return {
-    issuedAt,
-    payload: map,
-    ...(typeof issRaw === 'string' ? { iss: issRaw } : {}),
-    ...(expiresAt ? { expiresAt } : {}),
-    ...(hcert ? { hcert } : {}),
-  };
+  // Assigned, not spread: `...(cond ? { k } : {})` takes V8's slow object-copy path (about 0.5 µs
+  // a spread, measured; issue 12) and this runs on every verification.
+  const claims: CwtClaims = { issuedAt, payload: map };
+  if (typeof issRaw === 'string') claims.iss = issRaw;
+  if (expiresAt) claims.expiresAt = expiresAt;
+  if (hcert) claims.hcert = hcert;
+  return claims;
 }

@@ -72,8 +72,15 @@ function holderOf(dcc: Dcc): Holder {
   return holder;
 }
 
-function common(e: { tg: string; co: string; is: string; ci: string }) {
-  const base: { disease: Coded; country: Coded; issuer?: string; certificateId?: string } = {
+/**
+ * The fields every entry type shares, in the model's order (type, disease, country, issuer,
+ * certificateId), as the start of an evidence object the caller completes by assignment.
+ * Assigned rather than spread (`{ type, ...common(e), … }`): an object spread in the middle of
+ * a literal takes V8's slow copy path on every verification (issue 12).
+ */
+function common<T extends Evidence['type']>(type: T, e: { tg: string; co: string; is: string; ci: string }) {
+  const base: { type: T; disease: Coded; country: Coded; issuer?: string; certificateId?: string } = {
+    type,
     disease: coded('disease-agent-targeted', e.tg),
     country: country(e.co),
   };
@@ -85,15 +92,12 @@ function common(e: { tg: string; co: string; is: string; ci: string }) {
 }
 
 function vaccination(e: DccVaccination): VaccinationEvidence {
-  const ev: VaccinationEvidence = {
-    type: 'vaccination',
-    ...common(e),
-    // product.code stays the EU value-set code as written (model.ts: `EU/1/20/1528`).
-    product: coded('vaccine-medicinal-product', e.mp),
-    doseNumber: e.dn,
-    totalDoses: e.sd,
-    date: day(e.dt),
-  };
+  const ev = common('vaccination', e) as VaccinationEvidence;
+  // product.code stays the EU value-set code as written (model.ts: `EU/1/20/1528`).
+  ev.product = coded('vaccine-medicinal-product', e.mp);
+  ev.doseNumber = e.dn;
+  ev.totalDoses = e.sd;
+  ev.date = day(e.dt);
   if (nonEmpty(e.vp) !== undefined) ev.prophylaxis = coded('vaccine-prophylaxis', e.vp);
   if (nonEmpty(e.ma) !== undefined) ev.manufacturer = coded('vaccine-mah-manf', e.ma);
   return ev;
@@ -101,14 +105,11 @@ function vaccination(e: DccVaccination): VaccinationEvidence {
 
 function test(e: DccTest): TestEvidence {
   const tr = clean(e.tr) ?? '';
-  const ev: TestEvidence = {
-    type: 'test',
-    ...common(e),
-    testType: coded('test-type', e.tt),
-    sampledAt: clean(e.sc) ?? '',
-    result: coded('test-result', tr),
-    positive: tr === TEST_RESULT_DETECTED,
-  };
+  const ev = common('test', e) as TestEvidence;
+  ev.testType = coded('test-type', e.tt);
+  ev.sampledAt = clean(e.sc) ?? '';
+  ev.result = coded('test-result', tr);
+  ev.positive = tr === TEST_RESULT_DETECTED;
   const testName = nonEmpty(e.nm);
   const centre = nonEmpty(e.tc);
   if (testName !== undefined) ev.testName = testName;
@@ -118,13 +119,11 @@ function test(e: DccTest): TestEvidence {
 }
 
 function recovery(e: DccRecovery): RecoveryEvidence {
-  return {
-    type: 'recovery',
-    ...common(e),
-    firstPositive: day(e.fr),
-    validFrom: day(e.df),
-    validUntil: day(e.du),
-  };
+  const ev = common('recovery', e) as RecoveryEvidence;
+  ev.firstPositive = day(e.fr);
+  ev.validFrom = day(e.df);
+  ev.validUntil = day(e.du);
+  return ev;
 }
 
 /**
