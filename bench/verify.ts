@@ -1,31 +1,61 @@
-// npm run bench — figures as ratios against baselines measured in the same run, because these
-// machines are shared and noisy:
-//   1. in-process verifications/s of a valid ES256 HC1 vs raw crypto.verify of the same signature;
-//   2. HTTP verifications/s with p50/p99 under autocannon on loopback vs a hello-world route.
+// npm run bench: three ratios, each against a baseline measured in the same run and in
+// alternating batches, so the machine noise of a shared box hits both sides alike (issue 12,
+// "Done means"):
+//   (a) in-process full HC1 verification (verifyText with the service's adapters, trust store
+//       and policy: bench/pipeline.ts) ÷ raw crypto.verify of the same ES256 signature; target ≥ 0.7×;
+//   (b) the full service (dist/main.js as `npm start` runs it: auth, rate limits, audit, metrics
+//       and access log on; WORKERS=1) ÷ a bare node:http server running the same in-process
+//       verification in one process (bench/ceiling-server.ts); target ≥ 0.6×;
+//   (c) the service with WORKERS=2 under 32 connections, verify/s ÷ raw one-core ES256
+//       verify/s; target ≥ 0.3× with p99 ≤ 25 ms.
+// Every server listens on 127.0.0.1; every loop is bounded in count and time; the exit code is 0
+// even when a target is missed (the README reports what was measured).
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { verify as cryptoVerify } from 'node:crypto';
 import { once } from 'node:events';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import { dccAdapter, decodeHc1 } from '../src/formats/dcc/index.js';
+import { decodeHc1 } from '../src/formats/dcc/index.js';
 import { sigStructure } from '../src/formats/dcc/cose.js';
 import { signerFromCertificate } from '../src/trust/signer.js';
 import { benchFixture } from './fixture.js';
+import { benchPipeline } from './pipeline.js';
 
+/** Which parts to run (a, b, c); all by default. */
+const PARTS = process.env.BENCH_PARTS ?? 'abc';
+const SECONDS = Math.min(Math.max(Number(process.env.BENCH_SECONDS ?? 12), 2), 120);
+const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const fixture = await benchFixture();
 const signer = signerFromCertificate(fixture.dsc.der, { source: 'bench' });
-const resolver = { dcc: (kid: string) => (kid === signer.kid ? [signer] : []), shc: () => [], csca: () => [], divoc: () => [] };
+const { cose } = decodeHc1(fixture.qr);
+const signed = sigStructure(cose.protectedBytes, cose.payload);
 const at = new Date();
 
+/** One raw ES256 verification of the fixture's signature: the floor every ratio is against. */
+function rawVerify(): void {
+  if (!cryptoVerify('sha256', signed, { key: signer.publicKey, dsaEncoding: 'ieee-p1363' }, cose.signature)) throw new Error('raw signature did not verify');
+}
+
+/** CPU time of this process in ms (user + system): on a shared box, time other tenants took is not counted. */
+function cpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
 /**
- * Rates of two operations measured in alternating batches, so a change in machine load during
- * the run affects both alike and their ratio stays meaningful.
+ * Rates (per second of this process's CPU time, i.e. per core) of two operations measured in
+ * alternating batches of 100, for `ms` milliseconds of wall time and at most `maxBatches`
+ * batches each, after a warm-up. CPU time rather than wall time: on a box shared with other
+ * work, a batch descheduled for 50 ms would otherwise count those 50 ms against whichever side
+ * was running. Both sides run on the one JS thread, so CPU time is their cost on one core
+ * (plus the GC threads' work the pipeline causes, which is a real cost of it).
  */
-async function interleavedRates(a: () => unknown, b: () => unknown | Promise<unknown>, ms = 6000): Promise<[number, number]> {
-  for (let i = 0; i < 300; i++) {
+async function interleavedRates(a: () => unknown, b: () => Promise<unknown>, ms: number, maxBatches = 100_000): Promise<[number, number]> {
+  for (let i = 0; i < 500; i++) {
     a();
     await b();
   }
@@ -33,84 +63,198 @@ async function interleavedRates(a: () => unknown, b: () => unknown | Promise<unk
   let tb = 0;
   let n = 0;
   const start = performance.now();
-  while (performance.now() - start < ms) {
-    let t = performance.now();
+  for (let batch = 0; batch < maxBatches && performance.now() - start < ms; batch++) {
+    let t = cpuMs();
     for (let i = 0; i < 100; i++) a();
-    ta += performance.now() - t;
-    t = performance.now();
+    ta += cpuMs() - t;
+    t = cpuMs();
     for (let i = 0; i < 100; i++) await b();
-    tb += performance.now() - t;
+    tb += cpuMs() - t;
     n += 100;
   }
   return [(n * 1000) / ta, (n * 1000) / tb];
 }
 
-const { cose } = decodeHc1(fixture.qr);
-const data = sigStructure(cose.protectedBytes, cose.payload);
-const [raw, full] = await interleavedRates(
-  () => cryptoVerify('sha256', data, { key: signer.publicKey, dsaEncoding: 'ieee-p1363' }, cose.signature),
-  async () => {
-    const r = await dccAdapter.verify(fixture.qr, { trust: resolver, at, lang: 'en' });
-    if (r.failures.length) throw new Error('benchmark certificate did not verify');
-  },
-);
-
-const REPO = fileURLToPath(new URL('../..', import.meta.url));
-
-/** The hello-world ceiling: a bare Express route in its own process. */
-async function serveHello(): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, [new URL('./http-server.js', import.meta.url).pathname], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const [line] = (await once(child.stdout!, 'data')) as [Buffer];
-  return { child, port: Number(line.toString().trim()) };
+/** Raw one-core verify/s (per CPU second) over `ms` of wall time (bounded), between the HTTP rounds. */
+function rawRate(ms: number): { count: number; ms: number } {
+  let count = 0;
+  const start = performance.now();
+  const cpu = cpuMs();
+  while (count < 1_000_000 && performance.now() - start < ms) {
+    for (let i = 0; i < 100; i++) rawVerify();
+    count += 100;
+  }
+  return { count, ms: cpuMs() - cpu };
 }
 
-/** The service as `npm start` runs it (dist/main.js, default log level), over the bench trust list. */
-async function serveService(workers: number, port: number): Promise<{ child: ChildProcess; port: number }> {
+// (a) in process ---------------------------------------------------------------------------
+async function partA(): Promise<{ raw: number; full: number }> {
+  const pipeline = await benchPipeline(fixture.trustDir);
+  const first = await pipeline.verify(fixture.qr, at);
+  if (first.report.outcome !== 'VALID') throw new Error(`the bench certificate did not verify: ${JSON.stringify(first.report.errors)}`);
+  const [raw, full] = await interleavedRates(rawVerify, async () => {
+    const r = await pipeline.verify(fixture.qr, at);
+    if (r.report.outcome !== 'VALID') throw new Error('the bench certificate stopped verifying');
+  }, SECONDS * 500);
+  return { raw, full };
+}
+const A = PARTS.includes('a') ? await partA() : undefined;
+
+// HTTP servers ---------------------------------------------------------------------------
+interface Server {
+  child: ChildProcess;
+  port: number;
+  headers: Record<string, string>;
+}
+
+async function stop(s: Server): Promise<void> {
+  if (s.child.exitCode !== null) return;
+  s.child.kill('SIGTERM');
+  await Promise.race([once(s.child, 'exit'), new Promise((r) => setTimeout(r, 10_000))]);
+}
+
+async function serveCeiling(): Promise<Server> {
+  const child = spawn(process.execPath, [fileURLToPath(new URL('./ceiling-server.js', import.meta.url)), fixture.trustDir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const [line] = (await Promise.race([once(child.stdout!, 'data'), new Promise((_, no) => setTimeout(() => no(new Error('ceiling server did not start')), 30_000))])) as [Buffer];
+  return { child, port: Number(line.toString().trim()), headers: {} };
+}
+
+/** A client with the verify scope and the largest allowed rate, so limits run but never refuse. */
+function clientsFile(key: string): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'lintas-bench-clients-')), 'clients.json');
+  const keySha256 = createHash('sha256').update(key).digest('hex');
+  writeFileSync(file, JSON.stringify({ clients: [{ id: 'bench', keySha256, scopes: ['verify'], requestsPerMinute: 1_000_000 }] }));
+  return file;
+}
+
+/**
+ * The service as `npm start` runs it (dist/main.js, default log level: the access log is written,
+ * to /dev/null), with CLIENTS_FILE (auth and rate limits on), the audit log and metrics on.
+ */
+async function serveService(workers: number, port: number): Promise<Server> {
+  const key = 'bench-key-0123456789abcdef0123456789abcdef';
   const child = spawn(process.execPath, [join(REPO, 'dist', 'main.js')], {
     cwd: REPO,
     stdio: ['ignore', 'ignore', 'inherit'],
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', WORKERS: String(workers), TRUST_LISTS_DIR: fixture.trustDir, DATA_DIR: mkdtempSync(join(tmpdir(), 'lintas-bench-data-')) },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      WORKERS: String(workers),
+      TRUST_LISTS_DIR: fixture.trustDir,
+      CLIENTS_FILE: clientsFile(key),
+      DATA_DIR: mkdtempSync(join(tmpdir(), 'lintas-bench-data-')),
+    },
   });
-  for (let i = 0; i < 100; i++) {
+  const server = { child, port, headers: { authorization: `Bearer ${key}` } };
+  for (let i = 0; i < 300; i++) {
     const ok = await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.ok, () => false);
-    if (ok) return { child, port };
+    if (ok) return server;
+    if (child.exitCode !== null) break;
     await new Promise((r) => setTimeout(r, 100));
   }
-  child.kill('SIGTERM');
+  await stop(server);
   throw new Error('service did not become ready');
 }
 
-async function load(server: Promise<{ child: ChildProcess; port: number }>, seconds: number) {
-  const { child, port } = await server;
+interface Round {
+  requests: number;
+  seconds: number;
+  p50: number;
+  p99: number;
+  errors: number;
+}
+
+async function round(s: Server, connections: number, seconds: number): Promise<Round> {
+  const r = await autocannon({
+    url: `http://127.0.0.1:${s.port}/v1/verify`,
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...s.headers },
+    body: JSON.stringify({ qr: fixture.qr }),
+    connections,
+    duration: seconds,
+    timeout: 10,
+  });
+  return { requests: r.requests.total, seconds: r.duration, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.timeouts + r.non2xx };
+}
+
+/** Sum of rounds: rate over the total time, the worst round's p99 and the median round's p50. */
+function total(rounds: Round[]): { rps: number; p50: number; p99: number; errors: number } {
+  const secs = rounds.reduce((s, r) => s + r.seconds, 0);
+  const p50s = rounds.map((r) => r.p50).sort((x, y) => x - y);
+  return {
+    rps: rounds.reduce((s, r) => s + r.requests, 0) / secs,
+    p50: p50s[Math.floor(p50s.length / 2)] ?? 0,
+    p99: Math.max(...rounds.map((r) => r.p99)),
+    errors: rounds.reduce((s, r) => s + r.errors, 0),
+  };
+}
+
+const ROUNDS = 3;
+const roundSeconds = Math.max(1, Math.round(SECONDS / ROUNDS));
+
+// (b) the service with WORKERS=1 vs the bare node:http ceiling, alternating rounds --------
+async function partB(): Promise<{ c: ReturnType<typeof total>; s1: ReturnType<typeof total> }> {
+  const ceiling = await serveCeiling();
+  const one = await serveService(1, 18_601);
+  const ceilingRounds: Round[] = [];
+  const oneRounds: Round[] = [];
   try {
-    const opts = {
-      url: `http://127.0.0.1:${port}/v1/verify`,
-      method: 'POST' as const,
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ qr: fixture.qr }),
-      connections: 16,
-    };
-    await autocannon({ ...opts, duration: 2 }); // warm-up
-    const r = await autocannon({ ...opts, duration: seconds });
-    return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx };
+    await round(ceiling, 16, 1); // warm-up
+    await round(one, 16, 1);
+    for (let i = 0; i < ROUNDS; i++) {
+      ceilingRounds.push(await round(ceiling, 16, roundSeconds));
+      oneRounds.push(await round(one, 16, roundSeconds));
+    }
   } finally {
-    child.kill('SIGTERM');
-    await once(child, 'exit');
+    await stop(ceiling);
+    await stop(one);
   }
+  return { c: total(ceilingRounds), s1: total(oneRounds) };
 }
 
-const seconds = Number(process.env.BENCH_SECONDS ?? 10);
-const hello = await load(serveHello(), seconds);
-const one = await load(serveService(1, 18_601), seconds);
-const two = await load(serveService(2, 18_602), seconds);
-
-const f = (n: number) => n.toFixed(0).padStart(8);
-console.log(`\nin-process (one core, ${new Date().toISOString()})`);
-console.log(`  raw crypto.verify ES256          ${f(raw)} /s`);
-console.log(`  full HC1 verification            ${f(full)} /s   ratio ${(full / raw).toFixed(2)}× (target ≥ 0.5×)`);
-console.log(`HTTP on loopback (autocannon in this process, 16 connections, ${seconds} s; the servers in their own processes)`);
-console.log(`  hello-world Express route, 1 process     ${f(hello.rps)} /s   p50 ${hello.p50} ms  p99 ${hello.p99} ms`);
-for (const [name, r] of [['POST /v1/verify, WORKERS=1', one], ['POST /v1/verify, WORKERS=2', two]] as const) {
-  console.log(`  ${name.padEnd(39)} ${f(r.rps)} /s   p50 ${r.p50} ms  p99 ${r.p99} ms   ${(r.rps / hello.rps).toFixed(2)}× the single-process ceiling   errors ${r.errors}`);
+// (c) WORKERS=2 under 32 connections vs raw one-core verify/s, alternating ----------------
+async function partC(): Promise<{ s2: ReturnType<typeof total>; rawC: number }> {
+  const two = await serveService(2, 18_602);
+  const twoRounds: Round[] = [];
+  const rawSamples: { count: number; ms: number }[] = [];
+  try {
+    await round(two, 32, 1); // warm-up
+    for (let i = 0; i < ROUNDS; i++) {
+      rawSamples.push(rawRate(1000));
+      twoRounds.push(await round(two, 32, roundSeconds));
+    }
+    rawSamples.push(rawRate(1000));
+  } finally {
+    await stop(two);
+  }
+  const rawC = (rawSamples.reduce((s, r) => s + r.count, 0) * 1000) / rawSamples.reduce((s, r) => s + r.ms, 0);
+  return { s2: total(twoRounds), rawC };
 }
-console.log('  targets: ≥ 2,000 verifications/s with p99 ≤ 25 ms on these 2 cores (npm start runs WORKERS=auto)');
+
+const B = PARTS.includes('b') ? await partB() : undefined;
+const C = PARTS.includes('c') ? await partC() : undefined;
+
+const f = (n: number) => Math.round(n).toLocaleString('en-US');
+const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
+console.log(`\nnpm run bench, ${new Date().toISOString()}, ${cpus().length} cores, node ${process.version}, ${SECONDS} s per part (BENCH_SECONDS)`);
+if (A) {
+  const ra = A.full / A.raw;
+  console.log(`(a) in-process full HC1 verification ÷ raw crypto.verify ES256: ${ra.toFixed(2)}× (${f(A.full)} /s ÷ ${f(A.raw)} /s; target ≥ 0.7×, ${verdict(ra >= 0.7)})`);
+}
+if (B) {
+  const { c, s1 } = B;
+  const rb = s1.rps / c.rps;
+  console.log(
+    `(b) service WORKERS=1 ÷ bare node:http ceiling, 16 connections: ${rb.toFixed(2)}× (${f(s1.rps)} /s p50 ${s1.p50} ms p99 ${s1.p99} ms ÷ ${f(c.rps)} /s p50 ${c.p50} ms p99 ${c.p99} ms; errors ${s1.errors}/${c.errors}; target ≥ 0.6×, ${verdict(rb >= 0.6)})`,
+  );
+}
+if (C) {
+  const { s2, rawC } = C;
+  const rc = s2.rps / rawC;
+  console.log(
+    `(c) service WORKERS=2, 32 connections ÷ raw one-core ES256 verify/s: ${rc.toFixed(2)}× (${f(s2.rps)} /s ÷ ${f(rawC)} /s), p50 ${s2.p50} ms p99 ${s2.p99} ms, errors ${s2.errors} (target ≥ 0.3× and p99 ≤ 25 ms, ${verdict(rc >= 0.3 && s2.p99 <= 25)})`,
+  );
+}
+if (B || C) console.log('autocannon runs in this process on the same cores; HTTP figures are sums over alternating rounds, p99 the worst round.');
+process.exitCode = 0;
