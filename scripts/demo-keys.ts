@@ -13,8 +13,8 @@ import { X509Certificate } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { dgcgEntry, makeCsca, makeDsc, EKU, type DemoCertificate } from '../src/demo/pki.js';
-import { recovery, test, vaccination } from '../src/demo/samples.js';
+import { dgcgEntry, makeCsca, makeDsc, EKU, type DemoCertificate } from './demo/pki.js';
+import { recovery, test, vaccination } from './demo/samples.js';
 import {
   DEMO_SHC_ISS,
   ICAO_DEMO_STATE,
@@ -28,13 +28,13 @@ import {
   makeDivocKeys,
   makeShcIssuerKey,
   shcVaccinationCard,
-} from '../src/demo/formats.js';
-import { divocQrText, signDivocCredential } from '../src/formats/divoc/index.js';
-import { signVdsNc } from '../src/formats/icao/index.js';
-import { signShcQr } from '../src/formats/shc/index.js';
-import { cbor, cwtPayload, issueHc1, signCose, wrapHc1, type Hc1Claims } from '../src/formats/dcc/encode.js';
+} from './demo/formats.js';
+import { divocQrText, signDivocCredential } from './demo/sign-divoc.js';
+import { signVdsNc } from './demo/sign-icao.js';
+import { signShcQr } from './demo/sign-shc.js';
+import { cbor, cwtPayload, issueHc1, signCose, wrapHc1, type Hc1Claims } from './demo/sign-hc1.js';
 import { decodeCbor, Tag } from '../src/formats/cbor.js';
-import { dvcYellowFever } from '../src/demo/icvp.js';
+import { dvcYellowFever } from './demo/icvp.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const DAY = 86_400;

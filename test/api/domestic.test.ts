@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { recovery, test as testCert, vaccination } from '../../src/demo/samples.js';
+import { recovery, test as testCert, vaccination } from '../../scripts/demo/samples.js';
 import { hc1, testService } from '../helpers/service.js';
 
 type Svc = Awaited<ReturnType<typeof testService>>;

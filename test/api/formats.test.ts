@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { deflateRawSync } from 'node:zlib';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeCsca, type DemoCertificate } from '../../src/demo/pki.js';
+import { makeCsca, type DemoCertificate } from '../../scripts/demo/pki.js';
 import {
   DDCC_HOLDER_NAME,
   ddccTest,
@@ -25,12 +25,13 @@ import {
   makeShcIssuerKey,
   shcVaccinationCard,
   type ShcIssuerKey,
-} from '../../src/demo/formats.js';
+} from '../../scripts/demo/formats.js';
 import { decodeCbor, Tag } from '../../src/formats/cbor.js';
-import { cbor, cwtPayload, signCose, wrapHc1 } from '../../src/formats/dcc/encode.js';
-import { divocQrText, signDivocCredential } from '../../src/formats/divoc/index.js';
-import { signVdsNc } from '../../src/formats/icao/index.js';
-import { jwsToQrTexts, signShcJws } from '../../src/formats/shc/index.js';
+import { cbor, cwtPayload, signCose, wrapHc1 } from '../../scripts/demo/sign-hc1.js';
+import { divocQrText, signDivocCredential } from '../../scripts/demo/sign-divoc.js';
+import { signVdsNc } from '../../scripts/demo/sign-icao.js';
+import { jwsToQrTexts } from '../../src/formats/shc/index.js';
+import { signShcJws } from '../../scripts/demo/sign-shc.js';
 import { hc1, testService, type ExtraSource } from '../helpers/service.js';
 
 const ROOT = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));

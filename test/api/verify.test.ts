@@ -3,9 +3,9 @@
 import { deflateSync } from 'node:zlib';
 import request from 'supertest';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { vaccination, test as testCert, recovery } from '../../src/demo/samples.js';
+import { vaccination, test as testCert, recovery } from '../../scripts/demo/samples.js';
 import { encodeBase45 } from '../../src/formats/dcc/base45.js';
-import { cbor, cwtPayload, signCose, wrapHc1 } from '../../src/formats/dcc/encode.js';
+import { cbor, cwtPayload, signCose, wrapHc1 } from '../../scripts/demo/sign-hc1.js';
 import { decodeCbor, Tag } from '../../src/formats/cbor.js';
 import { hc1, testService } from '../helpers/service.js';
 

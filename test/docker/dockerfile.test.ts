@@ -87,6 +87,8 @@ describe('operator commands in the production image', () => {
     // Demo keys and sample signing stay development tools (scripts/demo-keys.ts).
     const files = readdirSync(out, { recursive: true }).map(String);
     expect(files.filter((f) => f.startsWith('demo'))).toEqual([]);
+    // Nor do the certificate signers (scripts/demo/sign-*.ts): the service verifies, it never issues.
+    expect(files.filter((f) => /(^|\/)(sign|encode)\.js$/.test(f))).toEqual([]);
     expect(files.filter((f) => f.endsWith('.js') && readFileSync(join(out, f), 'utf8').includes('/demo/'))).toEqual([]);
   }, 180_000);
 });

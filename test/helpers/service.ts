@@ -4,9 +4,9 @@ import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
-import { dgcgEntry, makeCsca, makeDsc, EKU, type DemoCertificate } from '../../src/demo/pki.js';
+import { dgcgEntry, makeCsca, makeDsc, EKU, type DemoCertificate } from '../../scripts/demo/pki.js';
 import { createService, type Service } from '../../src/compose.js';
-import { issueHc1, type Hc1Claims } from '../../src/formats/dcc/encode.js';
+import { issueHc1, type Hc1Claims } from '../../scripts/demo/sign-hc1.js';
 import { createLogger } from '../../src/logger.js';
 
 export interface TestPki {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditLog, verifyAuditFile, type AuditEvent } from '../../src/audit/log.js';
-import { vaccination } from '../../src/demo/samples.js';
+import { vaccination } from '../../scripts/demo/samples.js';
 import { hc1 } from '../helpers/service.js';
 import { bearer, edgeService, KEYS, writeClientsFile } from './edge-helpers.js';
 

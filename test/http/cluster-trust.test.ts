@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { vaccination } from '../../src/demo/samples.js';
+import { vaccination } from '../../scripts/demo/samples.js';
 import { TrustRefresher } from '../../src/trust/refresher.js';
 import { Hash16Set } from '../../src/trust/revocation-set.js';
 import { decodeSnapshot, encodeSnapshot } from '../../src/trust/transfer.js';

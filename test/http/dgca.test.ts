@@ -13,7 +13,7 @@ import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeCsca, makeDsc, type DemoCertificate } from '../../src/demo/pki.js';
+import { makeCsca, makeDsc, type DemoCertificate } from '../../scripts/demo/pki.js';
 import {
   DgcaContextSchema,
   DgcaCountryListSchema,

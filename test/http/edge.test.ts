@@ -8,7 +8,7 @@ import type { Server } from 'node:http';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type AppDeps } from '../../src/app.js';
-import { vaccination } from '../../src/demo/samples.js';
+import { vaccination } from '../../scripts/demo/samples.js';
 import { VerificationError, VerificationFault } from '../../src/errors.js';
 import { ADAPTERS } from '../../src/formats/index.js';
 import { metricsApp } from '../../src/http/ops.js';

@@ -8,7 +8,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_CODES } from '../../src/errors.js';
 import { encodeBase45 } from '../../src/formats/dcc/base45.js';
-import { vaccination } from '../../src/demo/samples.js';
+import { vaccination } from '../../scripts/demo/samples.js';
 import { hc1 } from '../helpers/service.js';
 import { bearer, edgeService, KEYS, writeClientsFile } from './edge-helpers.js';
 

@@ -22,7 +22,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type AppDeps } from '../../src/app.js';
 import { createService, type Service } from '../../src/compose.js';
-import { vaccination } from '../../src/demo/samples.js';
+import { vaccination } from '../../scripts/demo/samples.js';
 import { VerificationFault } from '../../src/errors.js';
 import { ADAPTERS } from '../../src/formats/index.js';
 import { createLogger } from '../../src/logger.js';

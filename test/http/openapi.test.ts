@@ -4,7 +4,7 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { vaccination } from '../../src/demo/samples.js';
+import { vaccination } from '../../scripts/demo/samples.js';
 import { BatchResponseSchema, HolderStatusResponseSchema, ReportSchema, TrustSummarySchema } from '../../src/http/openapi.js';
 import { BatchRequestSchema, VerifyRequestSchema } from '../../src/http/schemas.js';
 import { hc1 } from '../helpers/service.js';

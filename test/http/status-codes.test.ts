@@ -4,7 +4,7 @@
 // schema the OpenAPI document publishes.
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { vaccination } from '../../src/demo/samples.js';
+import { vaccination } from '../../scripts/demo/samples.js';
 import { ProblemSchema, ReportSchema } from '../../src/http/openapi.js';
 import { hc1 } from '../helpers/service.js';
 import { bearer, clientsJson, edgeService, KEYS, writeClientsFile } from './edge-helpers.js';

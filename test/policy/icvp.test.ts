@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { dvcYellowFever } from '../../src/demo/icvp.js';
+import { dvcYellowFever } from '../../scripts/demo/icvp.js';
 import { mapDvc } from '../../src/formats/dcc/dvc.js';
 import type { HealthCertificate, Holder } from '../../src/model.js';
 import { combine, HolderMismatchError, sameHolder } from '../../src/policy/combine.js';

@@ -16,7 +16,7 @@ import { parseCoseSign1 } from '../../src/formats/dcc/cose.js';
 import { decodePayloadMap, readCwtClaims } from '../../src/formats/dcc/cwt.js';
 import { inflateZlib } from '../../src/formats/dcc/inflate.js';
 import { zipCertificateJson } from '../../src/formats/divoc/index.js';
-import { signShcQr } from '../../src/formats/shc/sign.js';
+import { signShcQr } from '../../scripts/demo/sign-shc.js';
 import { ADAPTERS } from '../../src/formats/index.js';
 import { verifyText, type PipelineDeps } from '../../src/pipeline/verify.js';
 import { resolverOf } from '../helpers/stages.js';

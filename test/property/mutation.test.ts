@@ -20,7 +20,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ERROR_CODES, VerificationError } from '../../src/errors.js';
 import { decodeCbor } from '../../src/formats/cbor.js';
 import { decodeBase45, encodeBase45 } from '../../src/formats/dcc/base45.js';
-import { cbor } from '../../src/formats/dcc/encode.js';
+import { cbor } from '../../scripts/demo/sign-hc1.js';
 import { decodeHc1, dccAdapter } from '../../src/formats/dcc/index.js';
 import { ADAPTERS } from '../../src/formats/index.js';
 import { verifyText, type PipelineDeps } from '../../src/pipeline/verify.js';

@@ -11,9 +11,9 @@ import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeDsc, type DemoCertificate } from '../../src/demo/pki.js';
-import { vaccination } from '../../src/demo/samples.js';
-import { issueHc1 } from '../../src/formats/dcc/encode.js';
+import { makeDsc, type DemoCertificate } from '../../scripts/demo/pki.js';
+import { vaccination } from '../../scripts/demo/samples.js';
+import { issueHc1 } from '../../scripts/demo/sign-hc1.js';
 import { hc1, testPki, type TestPki } from '../helpers/service.js';
 import { dgcgList, listen, tmp, writeTrust, type Listening } from './helpers.js';
 

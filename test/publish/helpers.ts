@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createService, type Service, type ServiceOptions } from '../../src/compose.js';
-import { dgcgEntry, type DemoCertificate } from '../../src/demo/pki.js';
+import { dgcgEntry, type DemoCertificate } from '../../scripts/demo/pki.js';
 import { createLogger } from '../../src/logger.js';
 import { LogCapture } from '../helpers/service.js';
 

@@ -7,7 +7,7 @@ import { createHash, createPublicKey, verify as cryptoVerify } from 'node:crypto
 import { compactVerify, createLocalJWKSet, decodeProtectedHeader, type JSONWebKeySet } from 'jose';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { vaccination } from '../../src/demo/samples.js';
+import { vaccination } from '../../scripts/demo/samples.js';
 import { hc1, testService } from '../helpers/service.js';
 
 /** The contract's list, exactly (contract "POST /v1/verify", `receipt`). */

@@ -9,7 +9,7 @@ import { Attribute, ContentInfo, DigestAlgorithmIdentifiers, EncapsulatedContent
 import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
 import { AlgorithmIdentifier, Certificate } from '@peculiar/asn1-x509';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeCsca, makeDsc, type DemoCertificate } from '../../src/demo/pki.js';
+import { makeCsca, makeDsc, type DemoCertificate } from '../../scripts/demo/pki.js';
 import { TrustRefresher } from '../../src/trust/refresher.js';
 import { verifyDetachedCms } from '../../src/trust/sources/cms.js';
 import { parseDgcgTrustList } from '../../src/trust/sources/dgcg-trustlist.js';

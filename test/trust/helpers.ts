@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { makeCsca, makeDsc, type DemoCertificate } from '../../src/demo/pki.js';
+import { makeCsca, makeDsc, type DemoCertificate } from '../../scripts/demo/pki.js';
 
 export const VECTORS = path.resolve(fileURLToPath(new URL('../..', import.meta.url)), '../shared/vectors');
 export const vectorsPresent = (rel: string): boolean => {

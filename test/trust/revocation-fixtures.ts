@@ -1,5 +1,5 @@
 // One EC and one RSA DSC under a demo CSCA, for revocation tests.
-import { makeCsca, makeDsc } from '../../src/demo/pki.js';
+import { makeCsca, makeDsc } from '../../scripts/demo/pki.js';
 
 export async function demoPki() {
   const notBefore = new Date('2026-01-01T00:00:00Z');

@@ -9,7 +9,6 @@ import { decodeDivoc, detectDivoc, type DecodedDivoc } from './decode.js';
 import { mapCredential } from './map.js';
 import { checkJws, createVerifyData, parseDetachedJws, SUITES, type ProofAlg } from './proof.js';
 
-export { signDivocCredential, divocQrText, type SignDivocOptions } from './sign.js';
 export { decodeDivoc, detectDivoc } from './decode.js';
 export { readCertificateJson, zipCertificateJson } from './zip.js';
 export { pinnedDocumentLoader } from './canonical.js';

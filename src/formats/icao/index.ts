@@ -13,7 +13,6 @@ import { toAlpha2 } from './countries.js';
 import { displayOf, mapSeal, sealIssuedAt } from './map.js';
 import { detectSeal, parseSeal, VDS_ALGS, type VdsNcSeal } from './seal.js';
 
-export { signVdsNc, type VdsNcData } from './sign.js';
 export { detectSeal, parseSeal, type VdsNcSeal, type VdsAlg } from './seal.js';
 export { toAlpha2 } from './countries.js';
 export { VDS_NC_EKU } from '../../pipeline/validate.js';

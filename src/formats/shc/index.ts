@@ -15,7 +15,6 @@ import { hasShcPrefix, qrToJws } from './numeric.js';
 export { assembleChunks, decodeNumeric, encodeNumeric, jwsToQrTexts, qrToJws, hasShcPrefix } from './numeric.js';
 export { decodeJws, type DecodedJws, type ShcClaims, type ShcHeader } from './jws.js';
 export { mapShc, productOf, type ShcMapOutcome } from './map.js';
-export { signShcJws, signShcQr, type ShcSignOptions } from './sign.js';
 
 /**
  * The signer whose key verifies the JWS. KID_UNKNOWN when the store has no key for this

@@ -7,9 +7,9 @@
 // carry personal data and stay out of the repository), so every case is signed here.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VerificationError } from '../../../src/errors.js';
-import { ddccTest, ddccVaccination, ddccVaccinationSnake } from '../../../src/demo/formats.js';
-import { vaccination } from '../../../src/demo/samples.js';
-import { cbor, issueHc1, signCose, wrapHc1 } from '../../../src/formats/dcc/encode.js';
+import { ddccTest, ddccVaccination, ddccVaccinationSnake } from '../../../scripts/demo/formats.js';
+import { vaccination } from '../../../scripts/demo/samples.js';
+import { cbor, issueHc1, signCose, wrapHc1 } from '../../../scripts/demo/sign-hc1.js';
 import { ddccEnd, ddccValidity, looksLikeDdcc, mapDdcc } from '../../../src/formats/dcc/ddcc.js';
 import { dccAdapter } from '../../../src/formats/dcc/index.js';
 import { signerFromCertificate } from '../../../src/trust/signer.js';

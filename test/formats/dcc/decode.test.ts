@@ -7,7 +7,7 @@ import { inflateZlib, MAX_INFLATED_BYTES } from '../../../src/formats/dcc/inflat
 import { decodeCbor, scanCbor, toJson } from '../../../src/formats/cbor.js';
 import { parseCoseSign1 } from '../../../src/formats/dcc/cose.js';
 import { readCwtClaims } from '../../../src/formats/dcc/cwt.js';
-import { cbor } from '../../../src/formats/dcc/encode.js';
+import { cbor } from '../../../scripts/demo/sign-hc1.js';
 import { stripPrefix } from '../../../src/formats/dcc/prefix.js';
 
 function codeOf(fn: () => unknown): string {

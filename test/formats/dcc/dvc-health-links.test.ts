@@ -6,8 +6,8 @@
 // encoder of ./dvc-sign.ts (cbor-x, node:crypto, zlib, npm base45).
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { VerificationError } from '../../../src/errors.js';
-import { ddccVaccination } from '../../../src/demo/formats.js';
-import { vaccination } from '../../../src/demo/samples.js';
+import { ddccVaccination } from '../../../scripts/demo/formats.js';
+import { vaccination } from '../../../scripts/demo/samples.js';
 import { dccAdapter } from '../../../src/formats/dcc/index.js';
 import { MAX_HEALTH_LINK_CHARS, MAX_HEALTH_LINKS } from '../../../src/formats/dcc/health-links.js';
 import { signerFromCertificate } from '../../../src/trust/signer.js';

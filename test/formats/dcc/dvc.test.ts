@@ -13,7 +13,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { VerificationError } from '../../../src/errors.js';
 import { decodeHc1, dccAdapter } from '../../../src/formats/dcc/index.js';
 import { doseNumberOf, DvcSchema, icvpProduct, mapDvc } from '../../../src/formats/dcc/dvc.js';
-import { vaccination } from '../../../src/demo/samples.js';
+import { vaccination } from '../../../scripts/demo/samples.js';
 import { signerFromCertificate } from '../../../src/trust/signer.js';
 import type { Signer, TrustResolver } from '../../../src/trust/types.js';
 import { testPki, type TestPki } from '../../helpers/service.js';

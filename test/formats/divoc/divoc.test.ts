@@ -11,14 +11,8 @@ import { deflateRawSync } from 'node:zlib';
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { VerificationError } from '../../../src/errors.js';
-import {
-  divocAdapter,
-  divocQrText,
-  pinnedDocumentLoader,
-  readCertificateJson,
-  signDivocCredential,
-  zipCertificateJson,
-} from '../../../src/formats/divoc/index.js';
+import { divocAdapter, pinnedDocumentLoader, readCertificateJson, zipCertificateJson } from '../../../src/formats/divoc/index.js';
+import { divocQrText, signDivocCredential } from '../../../scripts/demo/sign-divoc.js';
 import type { Signer, TrustResolver } from '../../../src/trust/types.js';
 import { resolverOf, verifyStaged, type StageContext as VerifyContext } from '../../helpers/stages.js';
 

@@ -9,17 +9,8 @@ import { calculateJwkThumbprint, CompactSign, exportJWK, generateKeyPair, type C
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { VerificationError, type ErrorCode } from '../../../src/errors.js';
 import type { VaccinationEvidence, TestEvidence } from '../../../src/model.js';
-import {
-  assembleChunks,
-  decodeJws,
-  decodeNumeric,
-  encodeNumeric,
-  jwsToQrTexts,
-  qrToJws,
-  shcAdapter,
-  signShcJws,
-  signShcQr,
-} from '../../../src/formats/shc/index.js';
+import { assembleChunks, decodeJws, decodeNumeric, encodeNumeric, jwsToQrTexts, qrToJws, shcAdapter } from '../../../src/formats/shc/index.js';
+import { signShcJws, signShcQr } from '../../../scripts/demo/sign-shc.js';
 import type { Signer } from '../../../src/trust/types.js';
 import { verifyText } from '../../../src/pipeline/verify.js';
 import { DEFAULT_POLICY_FILE, loadPolicy } from '../../../src/policy/load.js';

@@ -3,8 +3,8 @@
 import { constants, sign, type KeyObject } from 'node:crypto';
 import { deflateSync } from 'node:zlib';
 import { Encoder, Tag } from 'cbor-x';
-import { encodeBase45 } from './base45.js';
-import { COSE_ALG, sigStructure, type CoseAlgName } from './cose.js';
+import { encodeBase45 } from '../../src/formats/dcc/base45.js';
+import { COSE_ALG, sigStructure, type CoseAlgName } from '../../src/formats/dcc/cose.js';
 
 const encoder = new Encoder({ useRecords: false, mapsAsObjects: false, useTag259ForMaps: false, tagUint8Array: false } as never);
 

@@ -1,7 +1,7 @@
 // Making a VDS-NC seal, for the demo certificates and the tests: ECDSA over the RFC 8785
 // canonical JSON of `data`, signature as raw r‖s (the same recipe the verifier checks).
 import { sign, type KeyObject } from 'node:crypto';
-import { canonicalBytes, encodeBase64Url, type VdsAlg } from './seal.js';
+import { canonicalBytes, encodeBase64Url, type VdsAlg } from '../../src/formats/icao/seal.js';
 
 export const VDS_HASH: Record<VdsAlg, string> = { ES256: 'sha256', ES384: 'sha384', ES512: 'sha512' };
 

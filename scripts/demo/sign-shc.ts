@@ -2,7 +2,7 @@
 // DEFLATE → ES256 compact JWS (raw r‖s) → numeric QR text(s). Never used on the request path.
 import { sign as cryptoSign, type KeyObject } from 'node:crypto';
 import { deflateRawSync } from 'node:zlib';
-import { jwsToQrTexts } from './numeric.js';
+import { jwsToQrTexts } from '../../src/formats/shc/numeric.js';
 
 export interface ShcSignOptions {
   /** JWK kid (RFC 7638 thumbprint of the public key in a real card). */

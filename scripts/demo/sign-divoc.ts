@@ -5,8 +5,8 @@
 // test/formats/divoc/interop.test.ts verifies credentials that jsonld-signatures itself signed.
 import type { KeyObject } from 'node:crypto';
 import { FlattenedSign } from 'jose';
-import { createVerifyData, SUITES, type ProofAlg, type SuiteType } from './proof.js';
-import { zipCertificateJson } from './zip.js';
+import { createVerifyData, SUITES, type ProofAlg, type SuiteType } from '../../src/formats/divoc/proof.js';
+import { zipCertificateJson } from '../../src/formats/divoc/zip.js';
 
 export interface SignDivocOptions {
   /** proof.created; defaults to the credential's issuanceDate (no clock is read here). */

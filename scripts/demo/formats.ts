@@ -3,8 +3,8 @@
 // (CVX, ICD-11, LOINC, SNOMED). Used by `npm run demo:keys` and the HTTP tests; never loaded
 // by the service itself, and no private key leaves the process that made it.
 import { createHash, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { VDS_NC_EKU } from '../pipeline/validate.js';
-import type { VdsNcData } from '../formats/icao/sign.js';
+import { VDS_NC_EKU } from '../../src/pipeline/validate.js';
+import type { VdsNcData } from './sign-icao.js';
 import { makeDsc, type DemoCertificate } from './pki.js';
 import { DEMO_HOLDER } from './samples.js';
 

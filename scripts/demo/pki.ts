@@ -1,7 +1,7 @@
 // A small test PKI (CSCA → DSC) for the demo certificates and the tests, so nothing here
 // depends on a real country's keys. Never loaded by the service itself.
 import { createHash, KeyObject, webcrypto } from 'node:crypto';
-import { x509 } from '../trust/x509.js';
+import { x509 } from '../../src/trust/x509.js';
 
 export interface DemoCertificate {
   der: Uint8Array;
