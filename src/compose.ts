@@ -5,8 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type express from 'express';
 import { createApp, type AppDeps } from './app.js';
-import { ADAPTERS } from './formats/index.js';
-import { createDivocAdapter, divocAdapter } from './formats/divoc/index.js';
+import { createAdapters } from './formats/index.js';
 import { OffThreadVerifyData } from './formats/divoc/off-thread.js';
 import { VALUE_SET_IDS, VALUE_SETS } from './formats/dcc/valuesets.js';
 import { createLogger, type Logger } from './logger.js';
@@ -17,7 +16,6 @@ import { DEFAULT_POLICY_FILE, loadPolicy } from './policy/load.js';
 import type { Policy } from './policy/schema.js';
 import { evaluateRules, loadRules, valueSetsForRules, type Rule } from './rules/index.js';
 import { openTrust, type RefresherDefaults, type TrustRefresher } from './trust/refresher.js';
-import { withStaleWarnings } from './trust/report-warnings.js';
 import { consoleRouter } from './http/console.js';
 import { imageRouter } from './http/image.js';
 import { ImagePool, type ImagePoolOptions } from './qr/pool.js';
@@ -106,7 +104,7 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
   const deps: AppDeps = {
     ...edge.deps,
     pipeline: {
-      adapters: withStaleWarnings(divocOffThread ? ADAPTERS.map((a) => (a === divocAdapter ? createDivocAdapter({ verifyData: divocOffThread.run }) : a)) : ADAPTERS),
+      adapters: createAdapters(divocOffThread ? { divoc: { verifyData: divocOffThread.run } } : {}),
       trust: () => trust.current().resolver,
       domestic: (certificate, at, lang) => evaluate(certificate, policy, at, lang),
       policyRef: () => policyLabel(policy),
