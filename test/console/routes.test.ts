@@ -13,7 +13,7 @@ import type { Lang } from '../../src/errors.js';
 import type { Report } from '../../src/model.js';
 import { consoleRouter, defaultConsoleDir, readSamples } from '../../src/http/console.js';
 import { imageRouter } from '../../src/http/image.js';
-import { HttpProblem, problem, sendProblem } from '../../src/http/problem.js';
+import { HttpProblem, sendProblem } from '../../src/http/problems.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const HC1 = readFileSync(join(ROOT, 'samples', 'vaccination-complete.txt'), 'utf8').trim();
@@ -37,8 +37,7 @@ function appWith(router: express.Router): express.Express {
   app.use(router);
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     void _next;
-    if (err instanceof HttpProblem) return sendProblem(res, problem(err.status, err.detail, err.code, err.extra));
-    return sendProblem(res, problem(500, 'internal error', 'INTERNAL'));
+    sendProblem(res, err instanceof HttpProblem ? err : new HttpProblem('INTERNAL', 'internal error'));
   });
   return app;
 }
