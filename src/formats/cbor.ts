@@ -177,9 +177,12 @@ function atBreak(): boolean {
   return true;
 }
 
-function mapKey(map: Map<unknown, unknown>, key: unknown): void {
+/** Adds one entry; a key already present (by value) is a duplicate: the map did not grow. */
+function put(map: Map<unknown, unknown>, key: unknown, value: unknown): void {
   if (typeof key === 'object' && key !== null) fail('map key is not an integer or text string');
-  if (map.has(key)) fail('duplicate map key');
+  const size = map.size;
+  map.set(key, value);
+  if (map.size === size) fail('duplicate map key');
 }
 
 /**
@@ -234,8 +237,7 @@ function item(depth: number, nesting: number): unknown {
         while (!atBreak()) {
           const key = item(depth + 1, nesting + 1);
           if (pos < end && src[pos] === BREAK) fail('map ends after a key');
-          mapKey(map, key);
-          map.set(key, item(depth + 1, nesting + 1));
+          put(map, key, item(depth + 1, nesting + 1));
         }
         return map;
       }
@@ -244,8 +246,7 @@ function item(depth: number, nesting: number): unknown {
       if (2 * n > end - pos) fail('map longer than the data');
       for (let i = 0; i < n; i++) {
         const key = item(depth + 1, nesting + 1);
-        mapKey(map, key);
-        map.set(key, item(depth + 1, nesting + 1));
+        put(map, key, item(depth + 1, nesting + 1));
       }
       return map;
     }
