@@ -17,7 +17,10 @@ import type { RulesEvaluator } from './pipeline/rules.js';
 import type { PipelineDeps } from './pipeline/verify.js';
 import { adminRouter, type TrustAdmin } from './http/admin.js';
 import { authenticate, requireScope, type ClientRegistry } from './http/auth.js';
+import { consoleRouter, type ConsoleRouterOptions } from './http/console.js';
 import { docsRouter } from './http/docs.js';
+import { imageRouter } from './http/image.js';
+import type { ImageDecoder } from './qr/pool.js';
 import { errorHandler, notFound } from './http/errors.js';
 import { ConcurrencyCap, DEFAULT_MAX_IN_FLIGHT, requireReady } from './http/guards.js';
 import { apiHeaders } from './http/headers.js';
@@ -60,20 +63,14 @@ export interface AppDeps {
   metricsText?: () => Promise<{ text: string; contentType: string }>;
   /** METRICS_PORT is set: /metrics is served there (ops.ts metricsApp), not here. */
   metricsElsewhere?: boolean;
-  /**
-   * Extra routers mounted after the client guards, before the 404 (console, image upload).
-   * `edge.verify` verifies with a slot, the client's allowance, metrics and the audit record.
-   */
-  extend?: (app: express.Express, edge: AppEdge) => void;
+  /** Decodes uploaded images (the worker pool of src/qr/pool.ts); absent = no image route. */
+  images?: ImageDecoder;
+  /** The officer console's files and samples; absent = no console. */
+  console?: ConsoleRouterOptions;
   /** Public routes of src/publish (trust export, JWKS, /dgca/*), mounted before the client guards. */
   publish?: express.Router;
   /** Signs a verification receipt when a request asks for one (contract `receipt`). */
   receipt?: ReceiptSigner;
-}
-
-export interface AppEdge {
-  /** Verify one QR for the request's client; faults answer 503 VERIFICATION_UNAVAILABLE. */
-  verify(req: Request, res: Response, qr: string, at: Date, lang: Lang): Promise<Report>;
 }
 
 export function createApp(deps: AppDeps): express.Express {
@@ -101,11 +98,16 @@ export function createApp(deps: AppDeps): express.Express {
   // Deny by default: every other /v1 route needs a client with the verify scope.
   app.use('/v1', markFamily('/v1/*'), authenticate(deps.clients, failures), requireScope(deps.clients, 'verify'));
   app.use(verifyRoutes({ ...deps, verify, cap, limiter, policyRef: deps.pipeline.policyRef }));
-  // The image route (src/http/image.ts) comes through `extend`: readiness and the allowance are
-  // checked here before its body is read; its verification runs in a slot like the JSON routes.
-  app.post('/v1/verify/image', requireReady(() => deps.trust.ready()), limiter.admit);
-  const run = verificationRunner(cap, limiter);
-  deps.extend?.(app, { verify: (_req, res, qr, at, lang) => run(res, 1, async () => (await verify(res, '/v1/verify/image', qr, at, lang)).report) });
+  if (deps.images) {
+    // Readiness and the allowance are checked before the image body is read; the decoded text
+    // is verified in a slot like the JSON routes, with the client's allowance, metrics and audit.
+    const run = verificationRunner(cap, limiter);
+    const verifyImageText = (qr: string, at: Date, lang: Lang, _req: Request, res: Response): Promise<Report> =>
+      run(res, 1, async () => (await verify(res, '/v1/verify/image', qr, at, lang)).report);
+    app.post('/v1/verify/image', requireReady(() => deps.trust.ready()), limiter.admit);
+    app.use(imageRouter(verifyImageText, { ready: () => deps.trust.ready(), now: deps.now, decoder: deps.images }));
+  }
+  if (deps.console) app.use(consoleRouter(deps.console));
   app.use(notFound);
   app.use(errorHandler(deps.logger, deps.metrics));
   return app;

@@ -16,8 +16,6 @@ import { DEFAULT_POLICY_FILE, loadPolicy } from './policy/load.js';
 import type { Policy } from './policy/schema.js';
 import { evaluateRules, loadRules, valueSetsForRules, type Rule } from './rules/index.js';
 import { openTrust, type RefresherDefaults, type TrustRefresher } from './trust/refresher.js';
-import { consoleRouter } from './http/console.js';
-import { imageRouter } from './http/image.js';
 import { ImagePool, type ImagePoolOptions } from './qr/pool.js';
 import { createEdge, type EdgeOptions } from './http/edge.js';
 import type { TrustStore } from './trust/store.js';
@@ -136,11 +134,8 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
       ),
   };
   // The officer console and image upload share the pipeline, metrics and audit of the JSON routes.
-  deps.extend = (app, edgeApi) => {
-    // Image verifications reach the audit log with the request's client, like JSON ones.
-    app.use(imageRouter((qr, at, lang, req, res) => edgeApi.verify(req, res, qr, at, lang), { ready: () => trust.ready(), now, decoder: images }));
-    app.use(consoleRouter({ samplesDir: opts.samplesDir ?? DEFAULT_SAMPLES_DIR }));
-  };
+  deps.images = images;
+  deps.console = { samplesDir: opts.samplesDir ?? DEFAULT_SAMPLES_DIR };
   // Serving verifier apps and partners: public routes mounted before the client guards, receipts on the verify routes.
   const publishing = await createPublishing({
     snapshot: () => trust.current(),

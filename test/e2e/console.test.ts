@@ -119,7 +119,7 @@ describe.skipIf(!HAVE_CHROMIUM || !HAVE_SAMPLES)('officer console in headless Ch
 
     const page0 = await fetch(`${base}/`);
     if (page0.status !== 200) {
-      throw new Error(`GET / answered ${page0.status}: createService (src/compose.ts) must mount consoleRouter and imageRouter through createApp's extend hook`);
+      throw new Error(`GET / answered ${page0.status}: createService (src/compose.ts) must give createApp the console and the image decoder`);
     }
 
     browser = await chromium.launch({

@@ -106,9 +106,8 @@ describe('faults are not verdicts (contract "Faults are not verdicts")', () => {
   }
 
   it('the image route: a fault while verifying the decoded text → 503 VERIFICATION_UNAVAILABLE', async () => {
-    const built = build(FAULTS[1]![1], {
-      extend: (app, edge) => app.post('/v1/verify/image', async (req, res) => void res.json(await edge.verify(req, res, qr, new Date(AT), 'en'))),
-    });
+    // A stand-in decoder that "reads" the QR text at once: the fault comes from verifying it.
+    const built = build(FAULTS[1]![1], { images: { decode: async () => qr, close: async () => {} } });
     const res = await request(built.app).post('/v1/verify/image').set('content-type', 'image/png').send(Buffer.from('x'));
     expect(res.status).toBe(503);
     expect(problemCode(res)).toBe('VERIFICATION_UNAVAILABLE');
