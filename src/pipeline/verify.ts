@@ -75,7 +75,8 @@ export async function runStages(adapter: AnyAdapter, text: string, trust: TrustR
   const claims = adapter.claims(decoded.data, verified);
   const mapped = adapter.map(decoded.data, verified);
   const validation = validate(claims, verified, mapped, trust, at);
-  return { format: decoded.format, verified, claims, mapped, validation, warnings: [...decoded.warnings, ...(mapped.warnings ?? []), ...validation.warnings] };
+  const warnings = decoded.warnings.length === 0 && !mapped.warnings?.length ? validation.warnings : [...decoded.warnings, ...(mapped.warnings ?? []), ...validation.warnings];
+  return { format: decoded.format, verified, claims, mapped, validation, warnings };
 }
 
 export async function verifyText(text: string, opts: VerifyOptions, deps: PipelineDeps): Promise<VerificationOutcome> {
@@ -92,19 +93,19 @@ export async function verifyText(text: string, opts: VerifyOptions, deps: Pipeli
   const { verified, claims, mapped, validation } = staged;
   const holder = mapped.ok ? mapped.certificate.holder : mapped.holder;
   const errors = validation.failures.map((f) => reportError(f.code, opts.lang, f.detail));
-  const report: Omit<Report, 'outcome' | 'domestic'> = {
-    format,
-    checkedAt: opts.at.toISOString(),
-    errors,
-    warnings: warningsOf(staged.warnings, opts.lang),
-    signer: verified.summary,
-    ...(claims.issuedAt ? { issuedAt: claims.issuedAt.toISOString() } : {}),
-    ...(claims.expiresAt ? { expiresAt: claims.expiresAt.toISOString() } : {}),
-    ...(holder && Object.keys(holder).length > 0 ? { holder } : {}),
-    ...(mapped.ok ? { certificate: mapped.display } : {}),
-    checks: validation.checks,
-  };
-  if (errors.length > 0 || !mapped.ok) return { report: { outcome: 'INVALID', ...report, domestic: invalidDecision(report, deps.policyRef()) } };
-  const domestic = deps.domestic(mapped.certificate, opts.at, opts.lang);
-  return { report: { outcome: 'VALID', ...report, domestic }, certificate: mapped.certificate };
+  // Built by assignment in the report's key order: conditional spreads take V8's slow
+  // object-copy path, about 0.5 µs each on every verification (issue 12).
+  const valid = errors.length === 0 && mapped.ok;
+  const report = { outcome: valid ? 'VALID' : 'INVALID', format, checkedAt: opts.at.toISOString(), errors, warnings: warningsOf(staged.warnings, opts.lang), signer: verified.summary } as Report;
+  if (claims.issuedAt) report.issuedAt = claims.issuedAt.toISOString();
+  if (claims.expiresAt) report.expiresAt = claims.expiresAt.toISOString();
+  if (holder && Object.keys(holder).length > 0) report.holder = holder;
+  if (mapped.ok) report.certificate = mapped.display;
+  report.checks = validation.checks;
+  if (!valid || !mapped.ok) {
+    report.domestic = invalidDecision(report, deps.policyRef());
+    return { report };
+  }
+  report.domestic = deps.domestic(mapped.certificate, opts.at, opts.lang);
+  return { report, certificate: mapped.certificate };
 }

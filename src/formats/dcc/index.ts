@@ -96,11 +96,7 @@ function declaredType(dcc: unknown): CertificateType | undefined {
 function mapEu(json: unknown, claims: CwtClaims): Mapped {
   const validation = validateDcc(json);
   if (!validation.ok) return validation;
-  const certificate = toHealthCertificate(validation.dcc, validation.type, {
-    ...(claims.iss ? { iss: claims.iss } : {}),
-    issuedAt: claims.issuedAt,
-    ...(claims.expiresAt ? { expiresAt: claims.expiresAt } : {}),
-  }, 'EU_DCC');
+  const certificate = toHealthCertificate(validation.dcc, validation.type, claims, 'EU_DCC');
   certificate.raw = json;
   return { ok: true, certificate, display: displayOf(certificate), warnings: validation.warnings };
 }
@@ -121,14 +117,15 @@ export const dccAdapter: FormatAdapter<DecodedHc1> = {
     return { format: data.content.kind, data, warnings: data.cose.warnings };
   },
   verifySignature({ cose }: DecodedHc1, trust: TrustResolver): VerifiedSigner {
-    const kid = Buffer.from(cose.kid).toString('base64');
+    const kid = Buffer.from(cose.kid.buffer, cose.kid.byteOffset, cose.kid.byteLength).toString('base64');
     const signer = verifyHc1Signature(cose, trust.dcc(kid));
-    return {
-      signer,
-      summary: { kid, country: signer.country, algorithm: cose.alg, source: signer.source, ...(signer.subject ? { subject: signer.subject } : {}) },
-      validity: { ...(signer.notBefore ? { notBefore: signer.notBefore } : {}), ...(signer.notAfter ? { notAfter: signer.notAfter } : {}) },
-      keyUsage: { scheme: 'hcert', eku: signer.eku },
-    };
+    // Assigned, not spread: conditional spreads take V8's slow object-copy path (issue 12).
+    const summary: VerifiedSigner['summary'] = { kid, country: signer.country, algorithm: cose.alg, source: signer.source };
+    if (signer.subject) summary.subject = signer.subject;
+    const validity: NonNullable<VerifiedSigner['validity']> = {};
+    if (signer.notBefore) validity.notBefore = signer.notBefore;
+    if (signer.notAfter) validity.notAfter = signer.notAfter;
+    return { signer, summary, validity, keyUsage: { scheme: 'hcert', eku: signer.eku } };
   },
   claims({ cose, content }: DecodedHc1, verified: VerifiedSigner): Claims {
     const { claims } = content;
@@ -137,23 +134,25 @@ export const dccAdapter: FormatAdapter<DecodedHc1> = {
     const type = content.kind === 'EU_DCC' ? declaredType(content.json) : content.kind === 'WHO_DVC' ? 'vaccination' : ddccType(content.json, content.sub);
     const { ci } = content.kind === 'EU_DCC' ? dccIdentifiers(content.json) : {};
     // A WHO document's own validity period ends it too, whichever of it and the CWT exp comes first.
-    const ends = [claims.expiresAt, content.kind === 'WHO_DDCC' ? ddccValidity(content.json).expiresAt : undefined].filter((d): d is Date => d !== undefined);
-    const expiresAt = ends.length > 0 ? new Date(Math.min(...ends.map((d) => d.getTime()))) : undefined;
-    return {
-      ...(claims.issuedAt ? { issuedAt: claims.issuedAt } : {}),
-      ...(expiresAt ? { expiresAt } : {}),
-      ...(type ? { type } : {}),
+    const docEnd = content.kind === 'WHO_DDCC' ? ddccValidity(content.json).expiresAt : undefined;
+    const end = claims.expiresAt && docEnd ? (docEnd < claims.expiresAt ? docEnd : claims.expiresAt) : (claims.expiresAt ?? docEnd);
+    // Assigned, not spread: conditional spreads take V8's slow object-copy path (issue 12).
+    const out: Claims = {
       // GDHCN trust domain: a DVC is the ICVP payload; a key listed for DDCC only does not sign it.
       domain: content.kind === 'WHO_DVC' ? 'ICVP' : 'DCC',
-      ...(ci ? { certificateId: ci } : {}),
-      // DVC issuers write `iss` in alpha-3 too (WHO examples: "XCL"); the signer's country is alpha-2.
-      ...(claims.iss ? { issuerCountry: content.kind === 'WHO_DVC' ? (toAlpha2(claims.iss) ?? claims.iss) : claims.iss } : {}),
       revocation: {
         kind: 'dcc',
         kid: verified.summary.kid,
         hashes: () => revocationQuery({ kid: verified.summary.kid, payload: content.json, ...(claims.iss ? { iss: claims.iss } : {}), alg: cose.alg, signature: cose.signature }).hashes,
       },
     };
+    if (claims.issuedAt) out.issuedAt = claims.issuedAt;
+    if (end) out.expiresAt = new Date(end.getTime());
+    if (type) out.type = type;
+    if (ci) out.certificateId = ci;
+    // DVC issuers write `iss` in alpha-3 too (WHO examples: "XCL"); the signer's country is alpha-2.
+    if (claims.iss) out.issuerCountry = content.kind === 'WHO_DVC' ? (toAlpha2(claims.iss) ?? claims.iss) : claims.iss;
+    return out;
   },
   map({ content, healthLinks }: DecodedHc1): Mapped {
     const mapped =
