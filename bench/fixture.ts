@@ -2,9 +2,9 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { dgcgEntry, makeCsca, makeDsc, type DemoCertificate } from '../src/demo/pki.js';
-import { vaccination } from '../src/demo/samples.js';
-import { issueHc1 } from '../src/formats/dcc/encode.js';
+import { dgcgEntry, makeCsca, makeDsc, type DemoCertificate } from '../scripts/demo/pki.js';
+import { vaccination } from '../scripts/demo/samples.js';
+import { issueHc1 } from '../scripts/demo/sign-hc1.js';
 
 export interface BenchFixture {
   dsc: DemoCertificate;
