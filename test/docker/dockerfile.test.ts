@@ -5,7 +5,7 @@
 // compiled with the service, and a build like the image's is run here without any loader
 // (issue 12, "Done means").
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -64,6 +64,8 @@ describe('operator commands in the production image', () => {
     expect(env).toBeGreaterThan(ci);
   });
 
+  // A fresh clone has no node_modules/.cache yet (npm ci makes none).
+  mkdirSync(join(process.cwd(), 'node_modules', '.cache'), { recursive: true });
   const out = mkdtempSync(join(process.cwd(), 'node_modules', '.cache', 'lintas-image-build-'));
   afterAll(() => rmSync(out, { recursive: true, force: true }));
 
