@@ -8,14 +8,12 @@
 // docs/screenshots/ when missing or when UPDATE_SCREENSHOTS=1 (they carry a request id and a
 // time, so rewriting them on every run would dirty the tree for nothing).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import pngjs from 'pngjs';
 import QRCode from 'qrcode';
 import { createHash } from 'node:crypto';
@@ -23,27 +21,14 @@ import { createService } from '../../src/compose.js';
 import { ClientRegistry } from '../../src/http/auth.js';
 import { createLogger } from '../../src/logger.js';
 import { LogCapture } from '../helpers/service.js';
+import { CHROMIUM, HAVE_CHROMIUM, HAVE_SAMPLES, launchChromium, ROOT, sample, SAMPLES, sampleClock, seriousViolations, startDemoService, waitFor } from './harness.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
-const HAVE_CHROMIUM = existsSync(CHROMIUM);
-const SAMPLES = join(ROOT, 'samples');
-const HAVE_SAMPLES = existsSync(join(SAMPLES, 'index.json'));
 if (!HAVE_CHROMIUM) console.warn(`SKIPPED test/e2e/console.test.ts: no Chromium at ${CHROMIUM} (apt-get install -y chromium)`);
 if (!HAVE_SAMPLES) console.warn('SKIPPED test/e2e/console.test.ts: samples/index.json is missing (npm run demo:keys)');
 
 const ARTIFACTS = join(ROOT, 'test-results', 'screenshots');
 const DOCS = join(ROOT, 'docs', 'screenshots');
 const UPDATE_DOCS = process.env['UPDATE_SCREENSHOTS'] === '1';
-
-const sample = (id: string) => readFileSync(join(SAMPLES, `${id}.txt`), 'utf8').trim();
-
-/** The samples are signed at `generatedAt`; check them an hour later, whatever today is. */
-function sampleClock(): Date {
-  const index = JSON.parse(readFileSync(join(SAMPLES, 'index.json'), 'utf8')) as { generatedAt?: string };
-  const at = index.generatedAt ? Date.parse(index.generatedAt) : Date.now();
-  return new Date(at + 60 * 60 * 1000);
-}
 
 async function shot(page: Page, name: string, opts: { fullPage?: boolean; selector?: string } = {}): Promise<void> {
   mkdirSync(ARTIFACTS, { recursive: true });
@@ -55,42 +40,6 @@ async function shot(page: Page, name: string, opts: { fullPage?: boolean; select
     mkdirSync(DOCS, { recursive: true });
     copyFileSync(file, doc);
   }
-}
-
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: { target: string[] }[];
-}
-
-/** Polls a browser-side expression (strings only: the test files are typed without the DOM lib). */
-async function waitFor(page: Page, expression: string, timeoutMs = 10_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!(await page.evaluate(expression))) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${expression}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-const AXE_PATH = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
-
-/**
- * axe-core runs in the page under the page's own CSP (script-src 'self'), so it is served from
- * the page's origin through a route rather than injected inline (which the CSP rightly blocks).
- */
-async function seriousViolations(page: Page): Promise<string[]> {
-  if (!(await page.evaluate('typeof window.axe !== "undefined"'))) {
-    const url = `${new URL(page.url()).origin}/__test__/axe.min.js`;
-    await page.route(url, (route) => route.fulfill({ path: AXE_PATH, contentType: 'text/javascript' }));
-    await page.addScriptTag({ url });
-  }
-  const violations = (await page.evaluate(
-    'axe.run(document, { resultTypes: ["violations"], runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] } }).then(r => r.violations)',
-  )) as AxeViolation[];
-  return violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.impact} ${v.id}: ${v.help} @ ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }
 
 describe.skipIf(!HAVE_CHROMIUM || !HAVE_SAMPLES)('officer console in headless Chromium against the real service', () => {
@@ -105,27 +54,13 @@ describe.skipIf(!HAVE_CHROMIUM || !HAVE_SAMPLES)('officer console in headless Ch
   const work = mkdtempSync(join(tmpdir(), 'lintas-e2e-'));
 
   beforeAll(async () => {
-    const clock = sampleClock();
-    const service = await createService({
-      trustListsDir: join(ROOT, 'trust-lists'),
-      dataDir: join(work, 'data'),
-      samplesDir: SAMPLES,
-      now: () => clock,
-      logger: createLogger({ level: 'info', destination: logs }),
-    });
-    server = createServer(service.app);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-
+    ({ server, base } = await startDemoService({ dataDir: join(work, 'data') }, logs));
     const page0 = await fetch(`${base}/`);
     if (page0.status !== 200) {
       throw new Error(`GET / answered ${page0.status}: createService (src/compose.ts) must give createApp the console and the image decoder`);
     }
 
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
     // An Indonesian browser: the console opens in Bahasa Indonesia.
     context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'id-ID', timezoneId: 'Asia/Jakarta' });
     page = await context.newPage();

@@ -4,31 +4,20 @@
 // as test/e2e/console.test.ts). The card shows the disease, the product, the vaccination date,
 // "valid from" for yellow fever and the issuing country, in Bahasa Indonesia and English.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import type { Server } from 'node:http';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { createService } from '../../src/compose.js';
-import { createLogger } from '../../src/logger.js';
+import type { Browser, Page } from 'playwright-core';
 import { LogCapture } from '../helpers/service.js';
+import { CHROMIUM, launchChromium, ROOT, SAMPLES, seriousViolations, startDemoService, WCAG_TAGS } from './harness.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
-const SAMPLES = join(ROOT, 'samples');
 const INDEX = join(SAMPLES, 'index.json');
 const index = existsSync(INDEX) ? (JSON.parse(readFileSync(INDEX, 'utf8')) as { generatedAt: string; samples: { id: string }[] }) : undefined;
 const HAVE = existsSync(CHROMIUM) && index !== undefined && ['icvp-yellow-fever', 'icvp-yellow-fever-day-4'].every((id) => index.samples.some((s) => s.id === id));
 if (!HAVE) console.warn(`SKIPPED test/e2e/dvc.test.ts: needs Chromium at ${CHROMIUM} and the icvp-* samples (npm run demo:keys -- --only-icvp)`);
 
-const AXE_PATH = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const SHOTS = join(ROOT, 'test-results', 'screenshots');
 
-/** The samples are signed at generatedAt; check them an hour later, whatever today is (as console.test.ts). */
-const clock = () => new Date(Date.parse(index!.generatedAt) + 3600_000);
 const DAY_MS = 86_400_000;
 /** The day a sample's vaccination falls on: generatedAt minus `days`, as scripts/demo-keys.ts computes it. */
 const vaccinated = (days: number) => new Date(Date.parse(index!.generatedAt) - days * DAY_MS).toISOString().slice(0, 10);
@@ -36,17 +25,7 @@ const longDate = (day: string, locale: string) =>
   new Intl.DateTimeFormat(locale, { timeZone: 'UTC', year: 'numeric', month: 'long', day: 'numeric' }).format(new Date(`${day}T00:00:00Z`));
 const plus10 = (day: string) => new Date(Date.parse(`${day}T00:00:00Z`) + 10 * DAY_MS).toISOString().slice(0, 10);
 
-async function serious(page: Page): Promise<string[]> {
-  if (!(await page.evaluate('typeof window.axe !== "undefined"'))) {
-    const url = `${new URL(page.url()).origin}/__test__/axe.min.js`;
-    await page.route(url, (route) => route.fulfill({ path: AXE_PATH, contentType: 'text/javascript' }));
-    await page.addScriptTag({ url });
-  }
-  const violations = (await page.evaluate(
-    'axe.run(document, { resultTypes: ["violations"], runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } }).then(r => r.violations)',
-  )) as { id: string; impact: string | null }[];
-  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.impact} ${v.id}`);
-}
+const serious = (page: Page) => seriousViolations(page, WCAG_TAGS);
 
 describe.skipIf(!HAVE)('officer console: the WHO digital ICVP card in headless Chromium', () => {
   let server: Server;
@@ -57,22 +36,8 @@ describe.skipIf(!HAVE)('officer console: the WHO digital ICVP card in headless C
   const errors: string[] = [];
 
   beforeAll(async () => {
-    const at = clock();
-    const service = await createService({
-      trustListsDir: join(ROOT, 'trust-lists'),
-      dataDir: join(mkdtempSync(join(tmpdir(), 'lintas-e2e-dvc-')), 'data'),
-      samplesDir: SAMPLES,
-      now: () => at,
-      trustRefresh: false,
-      logger: createLogger({ level: 'info', destination: logs }),
-    });
-    server = createServer(service.app);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    ({ server, base } = await startDemoService({}, logs));
+    browser = await launchChromium();
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-GB', timezoneId: 'Asia/Jakarta' });
     page = await context.newPage();
     page.on('pageerror', (e) => errors.push(e.message));

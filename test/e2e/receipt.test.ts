@@ -5,45 +5,21 @@
 // here with jsQR (another library than the one that drew it), it is a compact JWS that verifies
 // with jose against the service's /.well-known/jwks.json and states the verdict on the card.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { compactVerify, createLocalJWKSet, type JSONWebKeySet } from 'jose';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import pngjs from 'pngjs';
-import { createService } from '../../src/compose.js';
-import { createLogger } from '../../src/logger.js';
-import { LogCapture } from '../helpers/service.js';
+import { CHROMIUM, HAVE_CHROMIUM, HAVE_SAMPLES, launchChromium, sample, startDemoService, waitFor } from './harness.js';
 
 // jsqr ships CommonJS whose default export TypeScript does not see under NodeNext: required, as src/qr/decode-image.ts does.
 const jsQR = createRequire(import.meta.url)('jsqr') as (data: Uint8ClampedArray, width: number, height: number) => { data: string } | null;
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
-const HAVE_CHROMIUM = existsSync(CHROMIUM);
-const SAMPLES = join(ROOT, 'samples');
-const HAVE_SAMPLES = existsSync(join(SAMPLES, 'index.json'));
 if (!HAVE_CHROMIUM) console.warn(`SKIPPED test/e2e/receipt.test.ts: no Chromium at ${CHROMIUM} (apt-get install -y chromium)`);
 if (!HAVE_SAMPLES) console.warn('SKIPPED test/e2e/receipt.test.ts: samples/index.json is missing (npm run demo:keys)');
-
-const sample = (id: string) => readFileSync(join(SAMPLES, `${id}.txt`), 'utf8').trim();
-
-function sampleClock(): Date {
-  const index = JSON.parse(readFileSync(join(SAMPLES, 'index.json'), 'utf8')) as { generatedAt?: string };
-  return new Date((index.generatedAt ? Date.parse(index.generatedAt) : Date.now()) + 60 * 60 * 1000);
-}
-
-async function waitFor(page: Page, expression: string, timeoutMs = 10_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!(await page.evaluate(expression))) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${expression}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** The canvas as the page drew it, decoded with jsQR. */
 async function readQr(page: Page): Promise<string | null> {
@@ -62,22 +38,8 @@ describe.skipIf(!HAVE_CHROMIUM || !HAVE_SAMPLES)('console receipt QR in headless
   const work = mkdtempSync(join(tmpdir(), 'lintas-e2e-receipt-'));
 
   beforeAll(async () => {
-    const clock = sampleClock();
-    const service = await createService({
-      trustListsDir: join(ROOT, 'trust-lists'),
-      dataDir: join(work, 'data'),
-      samplesDir: SAMPLES,
-      now: () => clock,
-      logger: createLogger({ level: 'info', destination: new LogCapture() }),
-      trustRefresh: false,
-    });
-    server = createServer(service.app);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    ({ server, base } = await startDemoService({ dataDir: join(work, 'data') }));
+    browser = await launchChromium();
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-GB' });
     page = await context.newPage();
     page.on('console', (m) => {
