@@ -66,3 +66,20 @@ export function noStore(_req: Request, res: Response, next: NextFunction): void 
   res.setHeader('Cache-Control', 'no-store');
   next();
 }
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+/**
+ * A JSON answer written straight to the socket (issue #12 item 2: express `res.json` → `send`
+ * re-derived the content type, hashed the body for an ETag and checked freshness on every
+ * answer). Used by the verification routes, whose answers are `no-store` and personal, so an
+ * ETag there only costs a hash and invites conditional requests nobody should make; the routes
+ * that want one (/v1/trust/export, console files) set their own.
+ */
+export function sendJson(res: Response, body: unknown, status = 200): void {
+  const text = JSON.stringify(body);
+  res.statusCode = status;
+  res.setHeader('Content-Type', JSON_TYPE);
+  res.setHeader('Content-Length', Buffer.byteLength(text));
+  res.end(text);
+}

@@ -11,6 +11,7 @@ import { VerificationFault, type Lang } from '../errors.js';
 import type { Report } from '../model.js';
 import { ImageDecodeError } from '../qr/decode-image.js';
 import { ImagePool, PoolOverloaded, type ImageDecoder } from '../qr/pool.js';
+import { sendJson } from './headers.js';
 import { HttpProblem, type ProblemCode } from './problems.js';
 import { AtSchema } from './schemas.js';
 
@@ -93,7 +94,7 @@ export function imageRouter(verify: VerifyQr, opts: ImageRouterOptions = {}): ex
       const report = await verify(text, at, langOf(req), req, res);
       // The report carries a name and a date of birth: no shared cache may keep it.
       res.setHeader('Cache-Control', 'no-store');
-      res.json(report);
+      sendJson(res, report);
     },
   );
   return router;

@@ -23,7 +23,7 @@ import type { TrustSummary } from '../trust/store.js';
 import { clientOf } from './auth.js';
 import { jsonBody, languageOf, parse } from './body.js';
 import { requireReady, type ConcurrencyCap } from './guards.js';
-import { noStore } from './headers.js';
+import { noStore, sendJson } from './headers.js';
 import { HttpProblem } from './problems.js';
 import type { ClientLimiter } from './rate-limit.js';
 import { requestIdsOf } from './request-log.js';
@@ -165,7 +165,7 @@ export function verifyRoutes(deps: VerifyRoutesDeps): express.Router {
     });
     // A signed receipt of the verdict, without personal data (contract `receipt`, src/publish/receipt.ts).
     if (body.receipt && deps.receipt) report.receipt = await deps.receipt(report, body.qr, at);
-    res.json(report);
+    sendJson(res, report);
   });
 
   router.post('/v1/verify/batch', ready, deps.limiter.admit, json, noStore, async (req: Request, res: Response) => {
@@ -180,7 +180,7 @@ export function verifyRoutes(deps: VerifyRoutesDeps): express.Router {
     if (deps.receipt) {
       for (const [i, item] of items.entries()) if (item.receipt) results[i]!.receipt = await deps.receipt(results[i]!, item.qr, item.at);
     }
-    res.json({ results });
+    sendJson(res, { results });
   });
 
   router.post('/v1/holder-status', ready, deps.limiter.admit, json, noStore, async (req: Request, res: Response) => {
@@ -193,7 +193,7 @@ export function verifyRoutes(deps: VerifyRoutesDeps): express.Router {
       const status = await verifying(res, body.qrs.length, () =>
         verifyForHolder(body.qrs, (qr) => deps.verify(res, '/v1/holder-status', qr, at, lang), { at, lang, combiner, policyRef: deps.policyRef }),
       );
-      res.json(status);
+      sendJson(res, status);
     } catch (err) {
       if (err instanceof HolderMismatchError) throw new HttpProblem('HOLDER_MISMATCH', 'the certificates belong to different holders', { extra: { index: err.index } });
       throw err;
@@ -202,7 +202,7 @@ export function verifyRoutes(deps: VerifyRoutesDeps): express.Router {
 
   router.get('/v1/trust', deps.limiter.admit, async (_req: Request, res: Response) => {
     await deps.limiter.charge(res, 1);
-    res.json(publicTrustSummary(deps.trust.summary(deps.now())));
+    sendJson(res, publicTrustSummary(deps.trust.summary(deps.now())));
   });
   return router;
 }
