@@ -63,8 +63,19 @@ interface StoredClient extends Client {
 
 export class ClientsFileError extends Error {}
 
+/** Keys remembered per registry (issue #12 item 2); past it, a known key is simply hashed again. */
+export const KNOWN_KEYS_MAX = 1_000;
+
 export class ClientRegistry {
   private readonly clients: readonly StoredClient[];
+  /**
+   * Keys that already matched a client → that client, so a known key costs one Map lookup
+   * instead of a SHA-256 and a compare against every stored hash (the hash showed in the
+   * profile, issue #12 item 2). Only matches are remembered: an unknown key always takes the
+   * constant-time path below, and a flood of wrong keys cannot grow the map. The map holds
+   * keys that this process was shown and checked anyway; it is never logged or listed.
+   */
+  private readonly known = new Map<string, Client>();
 
   constructor(clients: readonly z.infer<typeof ClientSchema>[]) {
     this.clients = clients.map((c) => ({
@@ -99,6 +110,11 @@ export class ClientRegistry {
     return this.clients.length;
   }
 
+  /** How many keys are remembered (a count only, for tests and metrics; never the keys). */
+  get rememberedKeys(): number {
+    return this.known.size;
+  }
+
   /** Ids, scopes and limits (never hashes), for the admin route. */
   list(): Client[] {
     return this.clients.map((c) => ({ id: c.id, scopes: c.scopes, requestsPerMinute: c.requestsPerMinute }));
@@ -107,15 +123,23 @@ export class ClientRegistry {
   /**
    * The client holding this API key. The presented key is hashed, and the hash compared with
    * every stored hash in constant time, without stopping at a match, so neither the key's
-   * content nor its position in the file shows in the timing.
+   * content nor its position in the file shows in the timing. A key that matched before is
+   * answered from `known`: faster, but only for a caller who already holds a valid key (a
+   * wrong key never reaches the map's content unless its string hash collides with a
+   * remembered key's, and even then only equality is tested).
    */
   byKey(key: string): Client | undefined {
+    const remembered = this.known.get(key);
+    if (remembered) return remembered;
     const presented = createHash('sha256').update(key, 'utf8').digest();
     let found: StoredClient | undefined;
     for (const c of this.clients) {
       if (c.keyHash && timingSafeEqual(c.keyHash, presented) && !found) found = c;
     }
-    return found ? publicView(found, 'key') : undefined;
+    if (!found) return undefined;
+    const client = Object.freeze(publicView(found, 'key'));
+    if (this.known.size < KNOWN_KEYS_MAX) this.known.set(key, client);
+    return client;
   }
 
   byCertFingerprint(sha256Hex: string): Client | undefined {
