@@ -22,7 +22,7 @@ import { docsRouter } from './http/docs.js';
 import { imageRouter } from './http/image.js';
 import type { ImageDecoder } from './qr/pool.js';
 import { errorHandler, notFound } from './http/errors.js';
-import { ConcurrencyCap, DEFAULT_MAX_IN_FLIGHT, requireReady } from './http/guards.js';
+import { ConcurrencyCap, DEFAULT_MAX_IN_FLIGHT, requireReady, sequence } from './http/guards.js';
 import { apiHeaders } from './http/headers.js';
 import { openApiDocument } from './http/openapi.js';
 import { opsRouter } from './http/ops.js';
@@ -90,13 +90,15 @@ export function createApp(deps: AppDeps): express.Express {
   const verify = createVerifier(deps);
   const summary = () => deps.trust.summary(deps.now());
 
-  app.use(apiHeaders, requestLog(deps.logger, deps.metrics));
+  // One layer each for the app-wide start and the /v1 guards (issue #12 item 2: a layer costs a
+  // path match per request); the order inside is the order described at the top.
+  app.use(sequence(apiHeaders, requestLog(deps.logger, deps.metrics)));
   app.use(opsRouter({ ready: () => deps.trust.ready(), ...deps }));
   app.use(docsRouter(openApiDocument()));
   if (deps.publish) app.use(deps.publish);
   app.use('/v1/admin', adminRouter({ ...deps, limiter, summary, ...(failures ? { failures } : {}) }));
   // Deny by default: every other /v1 route needs a client with the verify scope.
-  app.use('/v1', markFamily('/v1/*'), authenticate(deps.clients, failures), requireScope(deps.clients, 'verify'));
+  app.use('/v1', sequence(markFamily('/v1/*'), authenticate(deps.clients, failures), requireScope(deps.clients, 'verify')));
   app.use(verifyRoutes({ ...deps, verify, cap, limiter, policyRef: deps.pipeline.policyRef }));
   if (deps.images) {
     // Readiness and the allowance are checked before the image body is read; the decoded text

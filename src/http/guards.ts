@@ -55,3 +55,29 @@ export class ConcurrencyCap {
     }
   }
 }
+
+type Middleware = (req: Request, res: Response, next: NextFunction) => void | Promise<void>;
+
+/**
+ * Several middlewares run as one router layer, in order (issue #12 item 2: every layer of a
+ * mounted path costs a path match and a prefix strip per request). Semantics as Express 5
+ * gives them one by one: a thrown error or a rejected promise goes to the error handler, and
+ * `next(err)` stops the sequence. None of the middlewares chained here use `next('route')`.
+ */
+export function sequence(...steps: Middleware[]): Middleware {
+  return (req, res, next) => {
+    let i = 0;
+    const step = (err?: unknown): void => {
+      if (err) return next(err);
+      const fn = steps[i++];
+      if (!fn) return next();
+      try {
+        const r = fn(req, res, step);
+        if (r && typeof r.then === 'function') r.then(undefined, (e: unknown) => next(e ?? new Error('Rejected promise')));
+      } catch (e) {
+        next(e);
+      }
+    };
+    step();
+  };
+}

@@ -22,7 +22,7 @@ import { HolderMismatchError } from '../policy/combine.js';
 import type { TrustSummary } from '../trust/store.js';
 import { clientOf } from './auth.js';
 import { jsonBody, languageOf, parse } from './body.js';
-import { requireReady, type ConcurrencyCap } from './guards.js';
+import { requireReady, sequence, type ConcurrencyCap } from './guards.js';
 import { noStore, sendJson } from './headers.js';
 import { HttpProblem } from './problems.js';
 import type { ClientLimiter } from './rate-limit.js';
@@ -154,8 +154,10 @@ export function verifyRoutes(deps: VerifyRoutesDeps): express.Router {
   const ready = requireReady(() => deps.trust.ready());
   const atOr = (at: string | undefined) => (at ? parseInstant(at) : deps.now());
   const verifying = verificationRunner(deps.cap, deps.limiter);
+  // Readiness → allowance left → body → no-store, as one layer of each route.
+  const before = sequence(ready, deps.limiter.admit, json, noStore);
 
-  router.post('/v1/verify', ready, deps.limiter.admit, json, noStore, async (req: Request, res: Response) => {
+  router.post('/v1/verify', before, async (req: Request, res: Response) => {
     const body = parse(VerifyRequestSchema, req.body);
     const lang = languageOf(req);
     const at = atOr(body.at);
@@ -168,7 +170,7 @@ export function verifyRoutes(deps: VerifyRoutesDeps): express.Router {
     sendJson(res, report);
   });
 
-  router.post('/v1/verify/batch', ready, deps.limiter.admit, json, noStore, async (req: Request, res: Response) => {
+  router.post('/v1/verify/batch', before, async (req: Request, res: Response) => {
     const body = parse(BatchRequestSchema, req.body);
     const lang = languageOf(req);
     const items = body.items.map((item) => ({ qr: item.qr, at: atOr(item.at), receipt: item.receipt === true }));
@@ -183,7 +185,7 @@ export function verifyRoutes(deps: VerifyRoutesDeps): express.Router {
     sendJson(res, { results });
   });
 
-  router.post('/v1/holder-status', ready, deps.limiter.admit, json, noStore, async (req: Request, res: Response) => {
+  router.post('/v1/holder-status', before, async (req: Request, res: Response) => {
     const combiner = deps.holder;
     if (!combiner) throw new HttpProblem('NOT_FOUND', 'holder status is not enabled');
     const body = parse(HolderStatusRequestSchema, req.body);
