@@ -9,7 +9,7 @@ import type { Server } from 'node:http';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { LogCapture } from '../helpers/service.js';
-import { CHROMIUM, launchChromium, ROOT, SAMPLES, seriousViolations, startDemoService, WCAG_TAGS } from './harness.js';
+import { CHROMIUM, launchChromium, ROOT, SAMPLES, seriousViolations, startDemoService, waitFor, WCAG_TAGS } from './harness.js';
 
 const INDEX = join(SAMPLES, 'index.json');
 const index = existsSync(INDEX) ? (JSON.parse(readFileSync(INDEX, 'utf8')) as { generatedAt: string; samples: { id: string }[] }) : undefined;
@@ -84,7 +84,8 @@ describe.skipIf(!HAVE)('officer console: the WHO digital ICVP card in headless C
 
   it('switching to Bahasa Indonesia: the same card in Indonesian (KUNING, Penyakit, Berlaku dari, the date in Indonesian)', async () => {
     await page.click('[data-lang="id"]');
-    await page.waitForFunction('document.querySelector("#card .verdict-status")?.textContent === "KUNING"');
+    // Polled with page.evaluate: waitForFunction evaluates a string the page's CSP forbids (no unsafe-eval).
+    await waitFor(page, 'document.querySelector("#card .verdict-status")?.textContent === "KUNING"');
     const text = await card().innerText();
     expect(text).toContain('Penyakit');
     expect(text).toContain('Berlaku dari');
@@ -94,7 +95,7 @@ describe.skipIf(!HAVE)('officer console: the WHO digital ICVP card in headless C
 
   it('vaccinated 400 days before: GREEN, valid with no end date, "valid from" shown', async () => {
     await page.click('[data-lang="en"]');
-    await page.waitForFunction('document.documentElement.lang === "en"');
+    await waitFor(page, 'document.documentElement.lang === "en"');
     await load('icvp-yellow-fever', 'GREEN');
     expect(await card().locator('.verdict-reasons').innerText()).toContain('for life');
     expect(await card().locator('.verdict-until').innerText()).toContain('no end date');
