@@ -29,6 +29,12 @@ export interface ImagePoolOptions {
   maxQueue?: number;
   /** Per-image budget from the start of its run (default 2 s). */
   budgetMs?: number;
+  /**
+   * Longest a job may wait for a thread before it is refused as OVERLOADED (default 2 × budget).
+   * The queue bounds how many wait; this bounds how long, for when threads start slowly on a
+   * saturated machine (bench:load saw 45 s waits without it).
+   */
+  maxWaitMs?: number;
   maxPixels?: number;
   /** Test seam: a module whose `decode(bytes, opts)` replaces the real decoder in the threads. */
   decoderModule?: URL;
@@ -55,6 +61,8 @@ export interface ImageDecoder {
 interface Job {
   id: number;
   bytes: Uint8Array;
+  /** Refuses the job if it is still queued when it fires. */
+  waitTimer?: NodeJS.Timeout;
   resolve: (text: string) => void;
   reject: (err: Error) => void;
 }
@@ -103,6 +111,7 @@ export class ImagePool implements ImageDecoder {
   readonly size: number;
   readonly maxQueue: number;
   readonly #budgetMs: number;
+  readonly #maxWaitMs: number;
   readonly #maxPixels: number;
   readonly #workerData: DecodeWorkerData;
   readonly #limits: ResourceLimits;
@@ -116,6 +125,7 @@ export class ImagePool implements ImageDecoder {
     this.size = Math.max(1, Math.floor(opts.size ?? availableParallelism()));
     this.maxQueue = Math.max(0, Math.floor(opts.maxQueue ?? 2 * this.size));
     this.#budgetMs = opts.budgetMs ?? IMAGE_BUDGET_MS;
+    this.#maxWaitMs = opts.maxWaitMs ?? 2 * this.#budgetMs;
     this.#maxPixels = opts.maxPixels ?? MAX_PIXELS;
     this.#workerData = { maxPixels: this.#maxPixels, ...(opts.decoderModule ? { decoderModule: opts.decoderModule.href } : {}) };
     this.#limits = opts.resourceLimits ?? { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 32 };
@@ -143,7 +153,15 @@ export class ImagePool implements ImageDecoder {
     return new Promise<string>((resolve, reject) => {
       // A copy the pool owns and moves to the thread (a memcpy: `Uint8Array.from` would walk
       // 5 MB element by element on the event loop); the caller keeps its own bytes.
-      this.#queue.push({ id: this.#next++, bytes: new Uint8Array(bytes), resolve, reject });
+      const job: Job = { id: this.#next++, bytes: new Uint8Array(bytes), resolve, reject };
+      job.waitTimer = setTimeout(() => {
+        const at = this.#queue.indexOf(job);
+        if (at < 0) return; // it started meanwhile
+        this.#queue.splice(at, 1);
+        reject(new PoolOverloaded(Math.max(1, Math.ceil(this.#budgetMs / 1000))));
+      }, this.#maxWaitMs);
+      job.waitTimer.unref();
+      this.#queue.push(job);
       this.#pump();
     });
   }
@@ -152,7 +170,10 @@ export class ImagePool implements ImageDecoder {
     this.#closed = true;
     const slots = this.#slots;
     this.#slots = [];
-    for (const job of this.#queue.splice(0)) job.reject(new VerificationFault('WORKER_UNAVAILABLE', 'the image pool is closed'));
+    for (const job of this.#queue.splice(0)) {
+      clearTimeout(job.waitTimer);
+      job.reject(new VerificationFault('WORKER_UNAVAILABLE', 'the image pool is closed'));
+    }
     await Promise.all(
       slots.map((s) => {
         s.retired = true;
@@ -185,6 +206,7 @@ export class ImagePool implements ImageDecoder {
       if (this.#queue.length === 0) return;
       if (!slot.ready || slot.job) continue;
       const job = this.#queue.shift()!;
+      clearTimeout(job.waitTimer);
       slot.job = job;
       // The budget starts now, when the job starts to run, not when it was queued.
       slot.timer = setTimeout(() => this.#onTimeout(slot), this.#budgetMs);
@@ -245,7 +267,10 @@ export class ImagePool implements ImageDecoder {
       // Threads cannot start at all (a broken install): fail what waits rather than loop.
       this.#slots.splice(i, 1);
       if (this.#slots.every((s) => !s.ready)) {
-        for (const job of this.#queue.splice(0)) job.reject(new VerificationFault('WORKER_UNAVAILABLE', 'image decoding threads cannot start'));
+        for (const job of this.#queue.splice(0)) {
+          clearTimeout(job.waitTimer);
+          job.reject(new VerificationFault('WORKER_UNAVAILABLE', 'image decoding threads cannot start'));
+        }
         this.#startFailures = 0;
       }
       return;

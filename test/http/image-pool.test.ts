@@ -69,7 +69,7 @@ describe('ImagePool', () => {
   });
 
   it('budget counts from the start of a job, not from when it was queued: a job that waited longer than the budget still runs', async () => {
-    const p = pool({ size: 1, maxQueue: 2, budgetMs: 400 });
+    const p = pool({ size: 1, maxQueue: 2, budgetMs: 400, maxWaitMs: PATIENT });
     const png = await QRCode.toBuffer(HC1, { type: 'png', margin: 4, scale: 4 });
     const hung = outcome(p.decode(HANG));
     const t = performance.now();
@@ -80,7 +80,7 @@ describe('ImagePool', () => {
   });
 
   it('queue bound: with every thread busy and the queue full, the next image → OVERLOADED at once, with a retry time', async () => {
-    const p = pool({ size: 1, maxQueue: 1, budgetMs: 600 });
+    const p = pool({ size: 1, maxQueue: 1, budgetMs: 600, maxWaitMs: PATIENT });
     const running = outcome(p.decode(HANG));
     const waiting = outcome(p.decode(HANG));
     const t = performance.now();
@@ -91,6 +91,21 @@ describe('ImagePool', () => {
     expect((refused as PoolOverloaded).retryAfterSeconds).toBeGreaterThanOrEqual(1);
     expect(await running).toBe('IMAGE_UNREADABLE');
     expect(await waiting).toBe('IMAGE_UNREADABLE');
+  });
+
+  it('queue wait: a job still waiting for a thread after maxWaitMs → OVERLOADED with a retry time, not an answer a minute later', async () => {
+    const p = pool({ size: 1, maxQueue: 2, budgetMs: 3_000, maxWaitMs: 300 });
+    const running = outcome(p.decode(HANG));
+    const t = performance.now();
+    let refused: unknown;
+    await p.decode(HANG).catch((err: unknown) => (refused = err));
+    const waited = performance.now() - t;
+    expect(refused).toBeInstanceOf(PoolOverloaded);
+    expect((refused as PoolOverloaded).retryAfterSeconds).toBeGreaterThanOrEqual(1);
+    expect(waited).toBeGreaterThanOrEqual(250);
+    expect(waited).toBeLessThan(2_500); // long before the running job's 3 s budget ends
+    expect(p.load.queued).toBe(0);
+    expect(await running).toBe('IMAGE_UNREADABLE');
   });
 
   it('a thread that dies fails only its own job (a fault, 503 at the edge); the queued jobs are decoded by its replacement', async () => {
