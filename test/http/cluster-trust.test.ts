@@ -5,7 +5,7 @@
 // one download per refresh, not one per worker; every worker shows the same snapshot; after an
 // admin refresh every worker verifies with the new signer before the refresh answers. Which
 // worker answered is told by its audit file (`…-worker-<slot>.jsonl` records the signer's kid).
-// Certificates are signed on the spot by the test PKI (src/demo/pki.ts over @peculiar/x509).
+// Certificates are signed on the spot by the test PKI (scripts/demo/pki.ts over @peculiar/x509).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, request as httpRequest, type Server } from 'node:http';

@@ -1,7 +1,7 @@
 // The digital ICVP through the real service (createService, HTTP): /v1/verify answers VALID and the
 // policy's colour for DVCs signed on the spot by a listed test DSC; POLICY_FILE selects ID-2023-06;
 // /v1/holder-status combines a DVC with an EU DCC of the same person. The certificates here are
-// made with the project's own issuer (src/formats/dcc/encode.ts via test/helpers/service.ts hc1):
+// made with the project's own issuer (scripts/demo/sign-hc1.ts via test/helpers/service.ts hc1):
 // these tests are about the policy and the HTTP answer, not interoperability (that is
 // test/formats/dcc/dvc.test.ts, with an independent encoder and the WHO examples).
 import path from 'node:path';

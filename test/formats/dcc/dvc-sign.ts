@@ -1,6 +1,6 @@
 // An HC1 issuer for the WHO DVC and health-link tests, built from cbor-x, node:crypto, node:zlib
-// and the npm `base45` package only — NOT from src/formats/dcc/encode.ts — so the decoder is
-// checked against an independent encoder (test/RULES: fixtures that prove interoperability come
+// and the npm `base45` package only — NOT from scripts/demo/sign-hc1.ts — so the decoder is
+// checked against an independent encoder (fixtures that prove interoperability come
 // from an independent implementation). The real-format WHO examples (../shared/vectors/who-dvc,
 // WHO gdhcn-validator) cannot be verified (test keys); these are signed by a listed test DSC.
 import { sign, type KeyObject } from 'node:crypto';

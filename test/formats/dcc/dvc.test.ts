@@ -5,7 +5,7 @@
 // - the three real-format examples of WHO's gdhcn-validator (../shared/vectors/who-dvc, read in
 //   place): they must decode and map, then stop at KID_UNKNOWN (their signers are test keys);
 // - DVCs signed here by a listed test DSC with an independent encoder (./dvc-sign.ts: cbor-x,
-//   node:crypto, zlib, npm base45 — not src/formats/dcc/encode.ts), for every verification code.
+//   node:crypto, zlib, npm base45 — not scripts/demo/sign-hc1.ts), for every verification code.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -1,7 +1,7 @@
 // DIVOC adapter: credentials this test signs itself, in the shapes of the Indian CoWIN
 // (RsaSignature2018, context cowin v1, age) and Indonesian PeduliLindungi (Ed25519Signature2018,
 // context pedulilindungi v2, dob) certificates described in research/anchors-mission.md §2.5(k).
-// These credentials are signed by the project's demo signer (src/formats/divoc/sign.ts): they test
+// These credentials are signed by the project's demo signer (scripts/demo/sign-divoc.ts): they test
 // the adapter's own rules, not interoperability. That the service verifies what DIVOC itself signs
 // is proven in interop.test.ts, with credentials made by jsonld-signatures 6.
 import { existsSync, readFileSync } from 'node:fs';

@@ -19,7 +19,7 @@
 //   bug this service had, issue #10 item 2): it must be refused. (For Ed25519Signature2018 the VC
 //   context's scoped suite context happens to give the same proof-option quads as security v2 —
 //   which is why the real PeduliLindungi credential failed only on expiry.)
-// The project's own proof code (src/formats/divoc/sign.ts) is used nowhere in this file.
+// The project's own proof code (scripts/demo/sign-divoc.ts) is used nowhere in this file.
 // Verification goes through the service's DIVOC adapter with the issuer keys parsed by the
 // `divoc-keys` trust source, as configured keys reach it in production.
 import { generateKeyPairSync, createPublicKey } from 'node:crypto';

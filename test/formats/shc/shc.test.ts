@@ -392,7 +392,7 @@ describe('SHC hostile inputs: coded errors, no crash', () => {
 // node:zlib (deflateRawSync, and gzipSync whose last 8 bytes are exactly that trailer), the JWS
 // by jose's CompactSign (ES256), the QR text by the SHC numeric rule written out below, and the
 // issuer key is loaded through the `jwks` trust source as an operator would configure it.
-// A card signed by src/formats/shc/sign.ts could only show that we read what we write.
+// A card signed by scripts/demo/sign-shc.ts could only show that we read what we write.
 describe('regression: an SHC whose DEFLATE payload has a gzip trailer (Senegal) was DECOMPRESSION_FAILED', () => {
   const ISS = 'https://issuer.example.sn/shc';
   let signers: Signer[];
