@@ -4,7 +4,6 @@
 // the snapshot holds the CRL's bytes. So a stray CRL can neither revoke nor clear anything, and
 // no CRL signature is re-checked per certificate.
 import { constants, verify } from 'node:crypto';
-import { X509Certificate as NodeCertificate } from 'node:crypto';
 import { normalizeSerial } from './signer.js';
 import { derChildren, derContent } from './sources/common.js';
 import type { RevocationVerdict, Signer } from './types.js';
@@ -65,19 +64,15 @@ function indexOf(der: Uint8Array): CrlIndex | undefined {
 }
 
 /**
- * Whether the certificate is on one of `crls` (all verified at load as signed by its issuer).
+ * Whether the certificate with this serial (hex, as node:crypto prints it) is on one of `crls`
+ * (all verified at load as signed by its issuer).
  * A certificate counts as revoked from its revocation date; an outdated CRL (nextUpdate before
  * `at`) is still read — a revoked certificate stays revoked — and says so.
  */
-export function crlRevocation(crls: readonly Uint8Array[], certificateDer: Uint8Array, at: Date, source: string): RevocationVerdict {
+export function crlRevocation(crls: readonly Uint8Array[], serialNumber: string, at: Date, source: string): RevocationVerdict {
   const usable = crls.map(indexOf).filter((i): i is CrlIndex => i !== undefined);
   if (usable.length === 0) return { data: false };
-  let serial: string;
-  try {
-    serial = normalizeSerial(new NodeCertificate(certificateDer).serialNumber);
-  } catch {
-    return { data: false };
-  }
+  const serial = normalizeSerial(serialNumber);
   const outdated = usable.some((i) => i.nextUpdate !== undefined && i.nextUpdate.getTime() < at.getTime());
   const revokedAt = usable.map((i) => i.revoked.get(serial)).find((d) => d !== undefined && d.getTime() <= at.getTime());
   return { data: true, ...(revokedAt ? { hit: { source, by: 'CRL' as const } } : {}), ...(outdated ? { outdated } : {}) };

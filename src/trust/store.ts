@@ -408,7 +408,7 @@ function buildResolver(states: readonly SourceState[]): { resolver: TrustResolve
       }
       case 'x509-crl': {
         const entry = crls.get(keys.issuer.kid);
-        return entry ? crlRevocation(entry.ders, keys.certificateDer, at, entry.source) : { data: false };
+        return entry ? crlRevocation(entry.ders, keys.serialNumber, at, entry.source) : { data: false };
       }
       case 'none':
         return { data: false };

@@ -124,7 +124,7 @@ export type RevocationKeys =
   /** SMART Health Cards: `vc.rid` on the issuer key's CRL (SHC spec "Revocation"). */
   | { kind: 'shc-rid'; iss: string; kid: string; rid?: string; nbf: number }
   /** An X.509 signer certificate on its issuer's CRL (ICAO VDS-NC BSC by its CSCA). */
-  | { kind: 'x509-crl'; issuer: Signer; certificateDer: Uint8Array }
+  | { kind: 'x509-crl'; issuer: Signer; serialNumber: string }
   /** The format has no revocation scheme the service can check. */
   | { kind: 'none' };
 

@@ -51,7 +51,7 @@ describe('buildSnapshot: resolver lookups', () => {
     expect(snap.resolver.csca('au').map((s) => s.kid)).toEqual(['C1']);
     // A CRL (here unparseable bytes) filed under its CSCA: no usable data; another CSCA has none.
     const c1 = snap.resolver.csca('AU')[0]!;
-    expect(snap.resolver.revocation({ kind: 'x509-crl', issuer: c1, certificateDer: new Uint8Array() }, T0)).toEqual({ data: false });
+    expect(snap.resolver.revocation({ kind: 'x509-crl', issuer: c1, serialNumber: '01' }, T0)).toEqual({ data: false });
     expect(snap.resolver.revocation({ kind: 'none' }, T0)).toEqual({ data: false });
     expect(snap.resolver.divoc('did:indonesia').map((s) => s.kid)).toEqual(['D1']);
   });

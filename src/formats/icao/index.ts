@@ -62,14 +62,15 @@ export const icaoAdapter: FormatAdapter<DecodedSeal> = {
       keyUsage: { scheme: 'vds-nc', eku: bsc.keyUsage },
     };
   },
-  claims({ seal }: DecodedSeal, { signer }: VerifiedSigner): Claims {
+  claims({ seal, bsc }: DecodedSeal, { signer }: VerifiedSigner): Claims {
     const issuedAt = sealIssuedAt(seal);
     // Neither seal type carries an expiry (the TR leaves validity to the verifying state).
     return {
       ...(issuedAt ? { issuedAt } : {}),
       type: seal.type === 'icao.vacc' ? 'vaccination' : 'test',
       issuerCountry: toAlpha2(seal.issuingState) ?? seal.issuingState,
-      revocation: { kind: 'x509-crl', issuer: signer, certificateDer: seal.certificateDer },
+      // The BSC was parsed once, at decode: its serial is what the CSCA's CRL lists.
+      revocation: { kind: 'x509-crl', issuer: signer, serialNumber: bsc.serialNumber },
     };
   },
   map({ seal }: DecodedSeal): Mapped {

@@ -50,7 +50,7 @@ function resolver(cscas: Record<string, Signer[]>, crls: readonly Uint8Array[] =
         const crl = new x509.X509Crl(Uint8Array.from(der));
         return normalise(crl.issuer) === normalise(keys.issuer.subject ?? '') && crlSignedBy(der, crl, keys.issuer);
       });
-      return crlRevocation(mine, keys.certificateDer, at, 'test-crl');
+      return crlRevocation(mine, keys.serialNumber, at, 'test-crl');
     },
   });
 }
