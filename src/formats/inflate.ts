@@ -5,7 +5,6 @@
 // default any is refused; a caller may tolerate a short trailer (`allowTrailer`), which then
 // has to be inside what the signature covers — that is the caller's reason for allowing it.
 //
-// Not yet used by formats/divoc/zip.ts, which keeps its own per-entry cap (owned elsewhere).
 // zlib.crc32: Node ≥ 20.15 (package.json engines).
 import { crc32, inflateRawSync, inflateSync } from 'node:zlib';
 import { VerificationError } from '../errors.js';
@@ -26,7 +25,7 @@ export interface Inflated {
 }
 
 /** The gzip member trailer (RFC 1952 §2.3.1): CRC-32 then ISIZE, both little-endian. */
-export const GZIP_TRAILER_BYTES = 8;
+const GZIP_TRAILER_BYTES = 8;
 
 /** Whether 8 trailing bytes are the gzip trailer of `inflated`: CRC-32 and length mod 2^32. */
 function isGzipTrailer(trailer: Uint8Array, inflated: Uint8Array): boolean {

@@ -28,9 +28,10 @@
 //     jose's flattenedVerify; ES256 with a DER signature (the WHO GDHCN signer is Java
 //     SHA256withECDSA) has no jose form and is checked with node:crypto, encoding pinned by the
 //     caller, never guessed.
-import { createHash, verify as cryptoVerify, type KeyObject } from 'node:crypto';
+import { createHash, type KeyObject } from 'node:crypto';
 import { errors as joseErrors, flattenedVerify } from 'jose';
 import type { PinnedContexts } from './pinned.js';
+import { keyFits, keyTypeOf, verifySignature } from '../crypto/algorithms.js';
 
 export type LdProofAlg = 'EdDSA' | 'PS256' | 'ES256';
 
@@ -93,14 +94,6 @@ export function parseDetachedJws(jws: unknown): DetachedJws {
   return { alg: header.alg, encodedHeader: parts[0]!, encodedSignature: parts[2]! };
 }
 
-/** Whether `key` can make `alg` signatures at all (jose would throw a TypeError otherwise). */
-function keyFits(alg: LdProofAlg, key: KeyObject): boolean {
-  if (key.type !== 'public') return false;
-  if (alg === 'EdDSA') return key.asymmetricKeyType === 'ed25519';
-  if (alg === 'PS256') return key.asymmetricKeyType === 'rsa' && (key.asymmetricKeyDetails?.modulusLength ?? 0) >= 2048;
-  return key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1';
-}
-
 export interface VerifyJwsOptions {
   algorithm: LdProofAlg;
   /** ES256 only: 'der' for signers that write an ASN.1 ECDSA-Sig-Value. Default 'raw' (JWS, RFC 7518 §3.4). */
@@ -109,14 +102,12 @@ export interface VerifyJwsOptions {
 
 export async function verifyDetachedJws(jws: DetachedJws, verifyData: Uint8Array, key: KeyObject, opts: VerifyJwsOptions): Promise<'VALID' | 'INVALID' | 'WRONG_KEY'> {
   if (jws.alg !== opts.algorithm) return 'INVALID';
-  if (!keyFits(opts.algorithm, key)) return 'WRONG_KEY';
+  // The one algorithm table says which keys may make this algorithm's signatures (jose would throw a TypeError).
+  if (key.type !== 'public' || !keyFits(opts.algorithm, keyTypeOf(key))) return 'WRONG_KEY';
   if (opts.algorithm === 'ES256' && opts.signatureEncoding === 'der') {
-    const input = Buffer.concat([Buffer.from(`${jws.encodedHeader}.`, 'ascii'), verifyData]);
-    try {
-      return cryptoVerify('sha256', input, { key, dsaEncoding: 'der' }, Buffer.from(jws.encodedSignature, 'base64url')) ? 'VALID' : 'INVALID';
-    } catch {
-      return 'INVALID';
-    }
+    const data = Buffer.concat([Buffer.from(`${jws.encodedHeader}.`, 'ascii'), verifyData]);
+    const outcome = verifySignature({ alg: 'ES256', key, data, signature: Buffer.from(jws.encodedSignature, 'base64url'), encoding: 'der' });
+    return outcome === 'VALID' ? 'VALID' : 'INVALID';
   }
   try {
     await flattenedVerify({ protected: jws.encodedHeader, payload: verifyData, signature: jws.encodedSignature }, key, { algorithms: [opts.algorithm] });

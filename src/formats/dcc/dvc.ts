@@ -33,8 +33,6 @@ const PRODUCTS = table(catalogue.products as Record<string, IcvpProduct>);
 const DISEASES = table(catalogue.diseases as Record<string, string>);
 const VACCINE_CODES = table(catalogue.vaccineCodes as Record<string, string>);
 
-/** The smart-icvp release the catalogue was built from. */
-export const ICVP_CATALOGUE_SOURCE: string = catalogue.source;
 
 /** The catalogue entry of an ICVP product id (`YellowFeverProductd8a09f…` = STAMARIL), if any. */
 export function icvpProduct(id: string | undefined): IcvpProduct | undefined {
@@ -139,7 +137,7 @@ export interface DvcClaims {
 }
 
 /** The holder a DVC names, read without the rest of the schema (for a report whose schema failed). */
-export function dvcHolder(json: unknown): Holder | undefined {
+function dvcHolder(json: unknown): Holder | undefined {
   if (typeof json !== 'object' || json === null) return undefined;
   const { n, dob } = json as Record<string, unknown>;
   const name = typeof n === 'string' ? n.normalize('NFC').trim().slice(0, MAX_TEXT) : '';

@@ -6,7 +6,7 @@ import { VerificationError } from '../../errors.js';
 import type { Signer, TrustResolver } from '../../trust/types.js';
 import type { Claims, Decoded, FormatAdapter, Mapped, VerifiedSigner } from '../format.js';
 import { decodeDivoc, detectDivoc, type DecodedDivoc } from './decode.js';
-import { mapCredential } from './map.js';
+import { mapCredential, untilInstant } from './map.js';
 import { checkJws, createVerifyData, parseDetachedJws, SUITES, type ProofAlg } from './proof.js';
 
 export { decodeDivoc, detectDivoc } from './decode.js';
@@ -21,10 +21,10 @@ export interface DivocAdapterOptions {
 
 const instant = (v: unknown): Date | undefined => (typeof v === 'string' && !Number.isNaN(Date.parse(v)) ? new Date(v) : undefined);
 
-/** End of a YYYY-MM-DD day (UTC), or the instant itself (VC Data Model 1.0 §4.7 expirationDate). */
 function expiryOf(v: unknown): Date | undefined {
   if (typeof v !== 'string') return undefined;
-  return instant(/^\d{4}-\d{2}-\d{2}$/.test(v) ? `${v}T23:59:59.999Z` : v);
+  const until = untilInstant(v);
+  return Number.isNaN(until.getTime()) ? undefined : until;
 }
 
 export function createDivocAdapter(opts: DivocAdapterOptions = {}): FormatAdapter<DecodedDivoc> {

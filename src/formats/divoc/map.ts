@@ -20,12 +20,11 @@ const DAY = /^\d{4}-\d{2}-\d{2}/;
 export interface MappedDivoc {
   certificate: HealthCertificate;
   display: Record<string, unknown>;
-  expiresAt?: Date;
 }
 export type DivocMapOutcome = { ok: true; value: MappedDivoc } | { ok: false; problems: string[] };
 
-/** End of a YYYY-MM-DD day (UTC), or the instant itself. */
-function untilInstant(v: string): Date {
+/** End of a YYYY-MM-DD day (UTC), or the instant itself (VC Data Model 1.0 §4.7 expirationDate). */
+export function untilInstant(v: string): Date {
   return /^\d{4}-\d{2}-\d{2}$/.test(v) ? new Date(`${v}T23:59:59.999Z`) : new Date(v);
 }
 
@@ -99,5 +98,5 @@ export function mapCredential(vc: Record<string, unknown>, signerCountry: string
     ...(subject?.age !== undefined && !dob ? { age: String(subject.age) } : {}),
     ...(certificateId ? { certificateId } : {}),
   };
-  return { ok: true, value: { certificate, display, ...(expiresAt ? { expiresAt } : {}) } };
+  return { ok: true, value: { certificate, display } };
 }

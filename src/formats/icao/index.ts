@@ -55,7 +55,7 @@ export const icaoAdapter: FormatAdapter<DecodedSeal> = {
     const issuedWithin = (!csca.notBefore || csca.notBefore <= notBefore) && (!csca.notAfter || notBefore <= csca.notAfter);
     return {
       signer: csca,
-      summary: { kid: bscKid(seal.certificateDer), country: csca.country, algorithm: seal.alg, source: csca.source, subject: bsc.subject.replace(/\n/g, ', ') },
+      summary: { kid: bscKid(seal.certificateDer), country: toAlpha2(csca.country) ?? csca.country, algorithm: seal.alg, source: csca.source, subject: bsc.subject.replace(/\n/g, ', ') },
       validity: { notBefore, notAfter: new Date(bsc.validTo) },
       chainValid: issuedWithin,
       // Node names the EKU list `keyUsage`; undefined without the extension.
