@@ -23,6 +23,7 @@ import express, { type Request } from 'express';
 import type { Rule } from '../rules/schema.js';
 import type { Publication, PublishedSigner, Publisher } from '../publish/publication.js';
 import { HttpProblem } from './problems.js';
+import { sha256Hex } from './auth.js';
 
 export interface DgcaOptions {
   publisher: Publisher;
@@ -40,7 +41,6 @@ export interface DgcaOptions {
   now: () => Date;
 }
 
-const sha256Hex = (body: string): string => createHash('sha256').update(body, 'utf8').digest('hex');
 const HASH = /^[0-9a-f]{64}$/;
 const COUNTRY = /^[A-Za-z]{2}$/;
 /** The app parses the token as a Long; ours are positive integers. */

@@ -24,10 +24,6 @@ export class ConcurrencyCap {
     private readonly metrics: Pick<Metrics, 'inFlight' | 'rejections'>,
   ) {}
 
-  get inFlight(): number {
-    return this.#inFlight;
-  }
-
   /** A release function, or 503 OVERLOADED; release is idempotent. */
   acquire(): () => void {
     if (this.#inFlight >= this.max) {
@@ -45,15 +41,6 @@ export class ConcurrencyCap {
     };
   }
 
-  /** Runs `work` in a slot. */
-  async run<T>(work: () => Promise<T>): Promise<T> {
-    const release = this.acquire();
-    try {
-      return await work();
-    } finally {
-      release();
-    }
-  }
 }
 
 type Middleware = (req: Request, res: Response, next: NextFunction) => void | Promise<void>;

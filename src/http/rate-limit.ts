@@ -201,7 +201,6 @@ export interface LimiterOptions {
   nowMs: () => number;
   windowMs?: number;
   onStoreError?: (err: unknown) => void;
-  onLimited?: (key: string) => void;
 }
 
 export interface Charge {
@@ -235,7 +234,6 @@ export function clientLimiter(opts: LimiterOptions): ClientLimiter {
     res.setHeader('RateLimit-Limit', String(verdict.limit));
     res.setHeader('RateLimit-Remaining', String(verdict.remaining));
     if (!verdict.allowed) {
-      opts.onLimited?.(client.id);
       const detail =
         cost > client.requestsPerMinute
           ? `the request carries ${cost} certificates, more than the ${client.requestsPerMinute} per minute of this client; split it`

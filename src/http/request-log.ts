@@ -24,8 +24,6 @@ export function requestIdsOf(res: Response): RequestIds {
 
 /** The route template that answered ('unmatched' when none did). */
 export function routeTemplate(req: Request, res: Response): string {
-  const fixed = res.locals['route'];
-  if (typeof fixed === 'string') return fixed;
   const path = req.route?.path;
   if (typeof path !== 'string') return typeof res.locals['family'] === 'string' ? (res.locals['family'] as string) : 'unmatched';
   const base = typeof res.locals['base'] === 'string' ? (res.locals['base'] as string) : req.baseUrl;

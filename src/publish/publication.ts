@@ -56,20 +56,10 @@ function publishable(snapshot: TrustSnapshot, at: Date): { signer: Signer; der: 
   return out;
 }
 
-/** The resolver's revocation lookups, as the store has shaped them (by kid: the operator's blocklist). */
-interface RevocationLookups {
-  revocation?(keys: { kind: 'dcc'; kid: string; hashes: () => readonly never[] }, at: Date): { data: boolean; hit?: { by: string } };
-  revoked?(query: { kid: string; hashes: readonly never[] }): { by: string } | undefined;
-}
-
-/** Whether a revocation list in force revokes the signer itself (its kid), not one certificate. */
+/** Whether a revocation list in force revokes the signer itself (its kid: the operator's blocklist), not one certificate. */
 function revokedByKid(snapshot: TrustSnapshot, kid: string, at: Date): boolean {
-  const r = snapshot.resolver as unknown as RevocationLookups;
-  if (typeof r.revocation === 'function') {
-    const verdict = r.revocation({ kind: 'dcc', kid, hashes: () => [] }, at);
-    return verdict.data && verdict.hit?.by === 'KID';
-  }
-  return typeof r.revoked === 'function' && r.revoked({ kid, hashes: [] })?.by === 'KID';
+  const verdict = snapshot.resolver.revocation({ kind: 'dcc', kid, hashes: () => [] }, at);
+  return verdict.data && verdict.hit?.by === 'KID';
 }
 
 /** The German list's JSON (covpass DscList): what the first line's signature covers. */
@@ -109,11 +99,6 @@ export class Publisher {
   constructor(opts: PublisherOptions) {
     this.#opts = opts;
     this.key = opts.key;
-  }
-
-  /** The trust snapshot in force (the receipts name its id). */
-  snapshot(): TrustSnapshot {
-    return this.#opts.snapshot();
   }
 
   /** The publication of the snapshot in force; `at` dates a new generation (the edge's clock). */

@@ -73,6 +73,3 @@ export const ENTRY_CODES = {
 export type SourceCode = keyof typeof SOURCE_CODES;
 export type EntryCode = keyof typeof ENTRY_CODES;
 
-export function isSourceCode(code: unknown): code is SourceCode {
-  return typeof code === 'string' && Object.hasOwn(SOURCE_CODES, code);
-}

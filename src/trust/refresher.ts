@@ -71,7 +71,7 @@ const isUrl = (s: string): boolean => /^https?:\/\//i.test(s);
 const CRL_MAX_BYTES = 4 * 1024 * 1024;
 
 /** The stable code of a refusal, for the source status. */
-export function errorCodeOf(e: unknown): SourceCode {
+function errorCodeOf(e: unknown): SourceCode {
   if (e instanceof ListError || e instanceof FetchError) return e.code;
   return 'LIST_INVALID';
 }
@@ -181,7 +181,8 @@ export class TrustRefresher {
       if (def.anchor !== undefined) input.anchor = await readInside(this.#opts.dir, def.anchor);
       if (got.signature) input.signature = got.signature;
       const unavailable: DroppedEntry[] = [];
-      if (def.crl !== undefined) input.crls = await this.#crls(def, unavailable);
+      // A last-good copy at start-up, or a read-only CLI run, downloads nothing: the next refresh fetches the CRLs.
+      if (def.crl !== undefined) input.crls = await this.#crls(def, unavailable, origin !== 'snapshot' && !this.#opts.readOnly);
       const result = await type.parse(input);
       result.dropped.push(...unavailable);
       return {
@@ -207,12 +208,16 @@ export class TrustRefresher {
    * cannot be downloaded is reported and left out: the keys still load, and certificates they
    * signed show revocation as not applicable rather than the source going dark.
    */
-  async #crls(def: SourceDef, unavailable: DroppedEntry[]): Promise<{ name: string; bytes: Uint8Array }[]> {
+  async #crls(def: SourceDef, unavailable: DroppedEntry[], download: boolean): Promise<{ name: string; bytes: Uint8Array }[]> {
     const names = typeof def.crl === 'string' ? [def.crl] : (def.crl ?? []);
     const out: { name: string; bytes: Uint8Array }[] = [];
     for (const name of names) {
       if (!isUrl(name)) {
         out.push({ name, bytes: await readInside(this.#opts.dir, name) });
+        continue;
+      }
+      if (!download) {
+        unavailable.push({ code: 'CRL_UNAVAILABLE', reason: `${name}: not downloaded for a last-good copy or a read-only run` });
         continue;
       }
       try {

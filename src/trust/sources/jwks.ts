@@ -3,7 +3,7 @@
 // `<iss>/.well-known/crl/<kid>.json`), read with the keys so `rid` revocation reaches verification.
 import type { ShcCrl } from '../shc-crl.js';
 import type { DroppedEntry, Signer } from '../types.js';
-import { decodeUtf8Strict, ListError, parseJson, type SourceInput, type SourceResult, type SourceType, zodMessage } from './common.js';
+import { decodeUtf8Strict, errorText, ListError, parseJson, type SourceInput, type SourceResult, type SourceType, zodMessage } from './common.js';
 import { addShcCrls, shcSigner } from './shc-keys.js';
 import { z } from 'zod';
 
@@ -32,7 +32,15 @@ export async function parseJwks(input: SourceInput): Promise<SourceResult> {
     signers.push(made.signer);
   }
   const shcCrls = new Map<string, ShcCrl>();
-  const crlFiles = (input.crls ?? []).map((f) => ({ name: f.name, json: parseJson(decodeUtf8Strict(f.bytes, f.name), f.name) }));
+  // A CRL file that is not JSON is reported alone (CRL_INVALID); the keys still load.
+  const crlFiles = (input.crls ?? []).flatMap((f) => {
+    try {
+      return [{ name: f.name, json: parseJson(decodeUtf8Strict(f.bytes, f.name), f.name) }];
+    } catch (e) {
+      dropped.push({ code: 'CRL_INVALID', reason: `${f.name}: ${errorText(e)}` });
+      return [];
+    }
+  });
   addShcCrls(shcCrls, crlFiles, iss, signers, dropped);
   return { signers, dropped, ...(shcCrls.size > 0 ? { shcCrls } : {}) };
 }

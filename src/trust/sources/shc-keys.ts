@@ -11,7 +11,7 @@ import { errorText, zodMessage } from './common.js';
 import type { EntryCode } from '../codes.js';
 
 const b64url = z.string().regex(/^[A-Za-z0-9_-]+$/, 'base64url');
-export const shcJwkSchema = z.object({
+const shcJwkSchema = z.object({
   kty: z.literal('EC', 'kty: only EC keys (ES256)'),
   crv: z.literal('P-256', 'crv: only P-256 (ES256)'),
   kid: z.string().min(1).max(128),
