@@ -6,11 +6,12 @@
 // from the image header before decoding (413); only then are pixels decoded and scanned, in a
 // worker-thread pool (src/qr/pool.ts) within 2 s per image (422 IMAGE_UNREADABLE), so the
 // event loop keeps serving other requests; a full pool queue answers 503 OVERLOADED.
-import express, { type NextFunction, type Request, type Response } from 'express';
+import express, { type Request, type Response } from 'express';
 import { VerificationFault, type Lang } from '../errors.js';
 import type { Report } from '../model.js';
 import { ImageDecodeError } from '../qr/decode-image.js';
 import { ImagePool, PoolOverloaded, type ImageDecoder } from '../qr/pool.js';
+import { languageOf, readBody } from './body.js';
 import { sendJson } from './headers.js';
 import { HttpProblem, type ProblemCode } from './problems.js';
 import { AtSchema } from './schemas.js';
@@ -29,14 +30,20 @@ export interface ImageRouterOptions {
   maxPixels?: number;
   /** The decoding pool (compose.ts owns and closes it); default: a pool of this router's own. */
   decoder?: ImageDecoder;
+  /** How long the whole image body may take to arrive (default IMAGE_BODY_DEADLINE_MS). */
+  bodyDeadlineMs?: number;
 }
 
 /** Retry-After of a 503 from a decoding thread that stopped (a replacement starts at once). */
 const FAULT_RETRY_SECONDS = 1;
 
-function langOf(req: Request): Lang {
-  return req.acceptsLanguages('en', 'id') === 'id' ? 'id' : 'en';
-}
+/**
+ * An image is read under its own deadline, as JSON bodies are (body.ts): longer, since 5 MB from a
+ * border post's mobile link can take many seconds, but bounded, so a slow sender cannot hold the
+ * connection until the server's request timeout.
+ */
+export const IMAGE_BODY_DEADLINE_MS = 30_000;
+const IMAGE_LIMIT_BYTES = 5 * 1024 * 1024;
 
 function atOf(req: Request, now: () => Date): Date {
   const raw: unknown = req.query['at'];
@@ -51,18 +58,7 @@ export function imageRouter(verify: VerifyQr, opts: ImageRouterOptions = {}): ex
   const router = express.Router();
   const now = opts.now ?? (() => new Date());
   const decoder = opts.decoder ?? new ImagePool(opts.maxPixels ? { maxPixels: opts.maxPixels } : {});
-  const raw = express.raw({ type: IMAGE_TYPES, limit: IMAGE_LIMIT });
-
-  // body-parser's own errors would reach the app handler, which words 413 for JSON bodies.
-  const readBody = (req: Request, res: Response, next: NextFunction) => {
-    raw(req, res, (err?: unknown) => {
-      if (!err) return next();
-      const type = (err as { type?: string }).type;
-      if (type === 'entity.too.large') return next(new HttpProblem('BODY_TOO_LARGE', `the image exceeds ${IMAGE_LIMIT.toUpperCase().replace('MB', ' MB')}`));
-      if (type === 'request.aborted') return next(err);
-      return next(new HttpProblem('BAD_REQUEST', 'the image body could not be read'));
-    });
-  };
+  const limitText = IMAGE_LIMIT.toUpperCase().replace('MB', ' MB');
 
   router.post(
     '/v1/verify/image',
@@ -71,11 +67,11 @@ export function imageRouter(verify: VerifyQr, opts: ImageRouterOptions = {}): ex
       if (opts.ready && !opts.ready()) throw new HttpProblem('TRUST_NOT_READY', 'no trust source is loaded yet');
       next();
     },
-    readBody,
     async (req, res) => {
       const at = atOf(req, now);
-      const body: unknown = req.body;
-      if (!Buffer.isBuffer(body) || body.length === 0) throw new HttpProblem('IMAGE_INVALID', 'the image body is empty');
+      // One body reader for every route (body.ts): limit, deadline, and no content coding.
+      const body = await readBody(req, res, { limitBytes: IMAGE_LIMIT_BYTES, deadlineMs: opts.bodyDeadlineMs ?? IMAGE_BODY_DEADLINE_MS, limitText });
+      if (body.length === 0) throw new HttpProblem('IMAGE_INVALID', 'the image body is empty');
       let text: string;
       try {
         text = await decoder.decode(body);
@@ -91,7 +87,7 @@ export function imageRouter(verify: VerifyQr, opts: ImageRouterOptions = {}): ex
         }
         throw err;
       }
-      const report = await verify(text, at, langOf(req), req, res);
+      const report = await verify(text, at, languageOf(req), req, res);
       // The report carries a name and a date of birth: no shared cache may keep it.
       res.setHeader('Cache-Control', 'no-store');
       sendJson(res, report);
