@@ -7,7 +7,7 @@ import { VerificationFault } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import { ClientGone, languageOf } from './body.js';
-import { HttpProblem, sendProblem } from './problems.js';
+import { FAULT_RETRY_AFTER_SECONDS, HttpProblem, sendProblem } from './problems.js';
 import { requestIdsOf, routeTemplate } from './request-log.js';
 
 export function notFound(): never {
@@ -32,7 +32,7 @@ export function errorHandler(logger: Logger, metrics: Pick<Metrics, 'rejections'
     if (err instanceof VerificationFault) {
       metrics.faults.inc({ reason: err.reason });
       logger.error({ reqId: requestIdsOf(res)?.reqId, reason: err.reason }, 'verification fault');
-      return sendProblem(res, new HttpProblem('VERIFICATION_UNAVAILABLE', 'the verification could not be finished; this is not a verdict on the certificate', { retryAfter: 2 }), lang);
+      return sendProblem(res, new HttpProblem('VERIFICATION_UNAVAILABLE', 'the verification could not be finished; this is not a verdict on the certificate', { retryAfter: FAULT_RETRY_AFTER_SECONDS }), lang);
     }
     const status = (err as { status?: unknown }).status;
     if (typeof status === 'number' && status >= 400 && status < 500) {

@@ -7,7 +7,7 @@
 // worker-thread pool (src/qr/pool.ts) within 2 s per image (422 IMAGE_UNREADABLE), so the
 // event loop keeps serving other requests; a full pool queue answers 503 OVERLOADED.
 import express, { type Request, type Response } from 'express';
-import { VerificationFault, type Lang } from '../errors.js';
+import type { Lang } from '../errors.js';
 import type { Report } from '../model.js';
 import { ImageDecodeError } from '../qr/decode-image.js';
 import { ImagePool, PoolOverloaded, type ImageDecoder } from '../qr/pool.js';
@@ -33,9 +33,6 @@ export interface ImageRouterOptions {
   /** How long the whole image body may take to arrive (default IMAGE_BODY_DEADLINE_MS). */
   bodyDeadlineMs?: number;
 }
-
-/** Retry-After of a 503 from a decoding thread that stopped (a replacement starts at once). */
-const FAULT_RETRY_SECONDS = 1;
 
 /**
  * An image is read under its own deadline, as JSON bodies are (body.ts): longer, since 5 MB from a
@@ -81,10 +78,8 @@ export function imageRouter(verify: VerifyQr, opts: ImageRouterOptions = {}): ex
         if (err instanceof PoolOverloaded) {
           throw new HttpProblem('OVERLOADED', 'too many images are being read; retry shortly', { retryAfter: err.retryAfterSeconds });
         }
-        // A decoding thread stopped: the service's fault, not the image's (contract "Faults are not verdicts").
-        if (err instanceof VerificationFault) {
-          throw new HttpProblem('VERIFICATION_UNAVAILABLE', 'the image could not be read now; retry shortly', { retryAfter: FAULT_RETRY_SECONDS });
-        }
+        // A decoding thread that stopped (a VerificationFault) is the service's fault, not the
+        // image's: the one error handler counts it and answers 503 VERIFICATION_UNAVAILABLE.
         throw err;
       }
       const report = await verify(text, at, languageOf(req), req, res);

@@ -59,6 +59,9 @@ export interface ProblemOptions {
   extra?: Record<string, unknown>;
 }
 
+/** Seconds a client is asked to wait after a fault (VERIFICATION_UNAVAILABLE): long enough for a worker to restart. */
+export const FAULT_RETRY_AFTER_SECONDS = 2;
+
 /** An error a route throws to answer with a problem document (Express 5 forwards it). */
 export class HttpProblem extends Error {
   override readonly name = 'HttpProblem';

@@ -24,16 +24,13 @@ import { clientOf } from './auth.js';
 import { jsonBody, languageOf, parse } from './body.js';
 import { requireReady, sequence, type ConcurrencyCap } from './guards.js';
 import { noStore, sendJson } from './headers.js';
-import { HttpProblem } from './problems.js';
+import { FAULT_RETRY_AFTER_SECONDS, HttpProblem } from './problems.js';
 import type { ClientLimiter } from './rate-limit.js';
 import { requestIdsOf } from './request-log.js';
 import { BatchRequestSchema, HolderStatusRequestSchema, parseInstant, VerifyRequestSchema } from './schemas.js';
 
 /** Signs a receipt of a verdict (src/publish/receipt.ts), compact JWS without personal data. */
 export type ReceiptSigner = (report: Report, qr: string, at: Date) => Promise<string>;
-
-/** Seconds a client is asked to wait after a fault: long enough for a worker to restart. */
-export const FAULT_RETRY_AFTER_SECONDS = 2;
 
 export interface TrustView {
   ready(): boolean;
