@@ -42,25 +42,21 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics 
   }
   let readTrust: (() => TrustGaugeSource) | undefined;
   // Every worker of a cluster reports the same trust lists: aggregate them as one ('max'), not a sum.
-  const trustGauge = (name: string, help: string, value: (s: TrustGaugeSource['sources'][number]) => number | null) =>
-    new Gauge({
-      name,
-      help,
-      labelNames: ['source'],
-      registers: [registry],
-      aggregator: 'max',
-      collect() {
-        if (!readTrust) return;
-        this.reset();
-        for (const s of readTrust().sources) {
-          const v = value(s);
-          if (v !== null) this.set({ source: s.id }, v);
-        }
-      },
-    });
-  trustGauge('trust_source_signers', 'Signers in force per trust source (0 past its maximum age)', (s) => (s.expired ? 0 : s.signerCount));
-  trustGauge('trust_source_age_seconds', 'Seconds since the list in force of each trust source was loaded', (s) => s.ageSeconds);
-  trustGauge('trust_source_stale', '1 when a trust source runs on an outdated or over-age list', (s) => (s.stale ? 1 : 0));
+  const gauge = (name: string, help: string, collect?: () => void) =>
+    new Gauge({ name, help, labelNames: ['source'], registers: [registry], aggregator: 'max', ...(collect ? { collect } : {}) });
+  // The first of the three to be collected reads the summary once (it copies every source's
+  // status) and sets all three: it is registered first, and the registry collects in that order.
+  gauge('trust_source_signers', 'Signers in force per trust source (0 past its maximum age)', function (this: Gauge<'source'>) {
+    if (!readTrust) return;
+    for (const g of [this, age, stale]) g.reset();
+    for (const s of readTrust().sources) {
+      this.set({ source: s.id }, s.expired ? 0 : s.signerCount);
+      if (s.ageSeconds !== null) age.set({ source: s.id }, s.ageSeconds);
+      stale.set({ source: s.id }, s.stale ? 1 : 0);
+    }
+  });
+  const age = gauge('trust_source_age_seconds', 'Seconds since the list in force of each trust source was loaded');
+  const stale = gauge('trust_source_stale', '1 when a trust source runs on an outdated or over-age list');
   return {
     registry,
     verifications: new Counter({

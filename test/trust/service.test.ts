@@ -77,6 +77,7 @@ describe('trust refresher in the service', () => {
     const metrics = await request(s.app).get('/metrics').expect(200);
     expect(metrics.text).toMatch(/trust_source_signers\{source="remote"\} 2/);
     expect(metrics.text).toMatch(/trust_source_age_seconds\{source="remote"\} 7200/);
+    expect(metrics.text).toMatch(/trust_source_stale\{source="remote"\} 1/);
   });
 
   it('a restart with the source down verifies from the last good copy in DATA_DIR', async () => {
