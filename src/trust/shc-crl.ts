@@ -48,3 +48,8 @@ export function isRevoked(crl: ShcCrl, rid: string, nbf: number): boolean {
   const ts = crl.rids.get(rid);
   return ts === null || ts === undefined || nbf < ts;
 }
+
+/** Of two CRLs of one key, the one in force: the higher counter (SHC spec: ctr increases with each new list). */
+export function isNewerShcCrl(candidate: ShcCrl, current: ShcCrl | undefined): boolean {
+  return current === undefined || candidate.ctr > current.ctr;
+}

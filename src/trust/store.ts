@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import type { RevocationData, SourceResult } from './sources/common.js';
 import { crlRevocation } from './crl.js';
-import { isRevoked, type ShcCrl } from './shc-crl.js';
+import { isNewerShcCrl, isRevoked, type ShcCrl } from './shc-crl.js';
 import { shcKeyId } from './sources/shc-keys.js';
 import type { DroppedEntry, RevocationKeys, RevocationQuery, RevocationVerdict, Signer, SignerKind, SourceStatus, TrustResolver } from './types.js';
 import type { SourceCode } from './codes.js';
@@ -384,7 +384,8 @@ function buildResolver(states: readonly SourceState[]): { resolver: TrustResolve
       bucket.ders.push(...list);
       crls.set(cscaKid, bucket);
     }
-    for (const [id, crl] of state.shcCrls ?? []) if (!shcCrls.has(id)) shcCrls.set(id, { source: state.id, crl });
+    // Two sources with a CRL of one key (a jwks and the VCI snapshot): the newer list is in force.
+    for (const [id, crl] of state.shcCrls ?? []) if (isNewerShcCrl(crl, shcCrls.get(id)?.crl)) shcCrls.set(id, { source: state.id, crl });
   }
   const maps = { dcc: freezeAll(dcc), shc: freezeAll(shc), csca: freezeAll(csca), divoc: freezeAll(divoc) };
   const revocation = (keys: RevocationKeys, at: Date): RevocationVerdict => {

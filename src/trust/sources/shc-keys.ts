@@ -5,7 +5,7 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { calculateJwkThumbprint } from 'jose';
 import { z } from 'zod';
-import { parseShcCrl, type ShcCrl } from '../shc-crl.js';
+import { isNewerShcCrl, parseShcCrl, type ShcCrl } from '../shc-crl.js';
 import type { DroppedEntry, Signer } from '../types.js';
 import { errorText, zodMessage } from './common.js';
 import type { EntryCode } from '../codes.js';
@@ -64,8 +64,6 @@ export function addShcCrls(
       continue;
     }
     const id = shcKeyId(iss, crl.kid);
-    const before = into.get(id);
-    // Two CRLs of one key: the higher counter is the newer (SHC spec: ctr increases).
-    if (!before || crl.ctr > before.ctr) into.set(id, crl);
+    if (isNewerShcCrl(crl, into.get(id))) into.set(id, crl);
   }
 }
