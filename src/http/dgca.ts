@@ -84,6 +84,7 @@ function signerView(p: Publication, at: number, ruleCountries: readonly string[]
   return { id: p.snapshot, valid, statusBody: JSON.stringify(kids), until, countryBody: JSON.stringify(countries) };
 }
 
+/** The EU verifier-app backend, mounted at `/dgca` (src/publish/index.ts); its paths are relative to it. */
 export function dgcaRouter(opts: DgcaOptions): express.Router {
   const router = express.Router();
   const base = opts.baseUrl.replace(/\/+$/, '');
@@ -142,13 +143,13 @@ export function dgcaRouter(opts: DgcaOptions): express.Router {
     res.type('application/json').send(text);
   };
 
-  router.get('/dgca/context', (_req, res) => json(res, context, CACHE_STATIC));
+  router.get('/context', (_req, res) => json(res, context, CACHE_STATIC));
 
-  router.get('/dgca/signercertificateStatus', async (_req, res) => {
+  router.get('/signercertificateStatus', async (_req, res) => {
     json(res, (await currentView()).statusBody, CACHE_SIGNERS);
   });
 
-  router.get('/dgca/signercertificateUpdate', async (req: Request, res) => {
+  router.get('/signercertificateUpdate', async (req: Request, res) => {
     const raw = req.headers['x-resume-token'];
     if (Array.isArray(raw)) throw new HttpProblem('INVALID_REQUEST', 'X-RESUME-TOKEN: one value only');
     const text = (raw ?? '').trim();
@@ -172,15 +173,15 @@ export function dgcaRouter(opts: DgcaOptions): express.Router {
     res.type('text/plain').send(next.rawData);
   });
 
-  router.get('/dgca/rules', (_req, res) => json(res, ruleListBody, CACHE_STATIC));
+  router.get('/rules', (_req, res) => json(res, ruleListBody, CACHE_STATIC));
 
-  router.get('/dgca/rules/:country', (req, res) => {
+  router.get('/rules/:country', (req, res) => {
     const country = String(req.params['country']);
     if (!COUNTRY.test(country)) throw new HttpProblem('INVALID_REQUEST', 'country: an ISO 3166 alpha-2 code');
     json(res, JSON.stringify(ruleList.filter((r) => r.country === country.toUpperCase())), CACHE_STATIC);
   });
 
-  router.get('/dgca/rules/:country/:hash', (req, res) => {
+  router.get('/rules/:country/:hash', (req, res) => {
     const country = String(req.params['country']);
     const hash = String(req.params['hash']).toLowerCase();
     if (!COUNTRY.test(country)) throw new HttpProblem('INVALID_REQUEST', 'country: an ISO 3166 alpha-2 code');
@@ -190,9 +191,9 @@ export function dgcaRouter(opts: DgcaOptions): express.Router {
     json(res, found.body.text, CACHE_STATIC);
   });
 
-  router.get('/dgca/valuesets', (_req, res) => json(res, valueSetListBody, CACHE_STATIC));
+  router.get('/valuesets', (_req, res) => json(res, valueSetListBody, CACHE_STATIC));
 
-  router.get('/dgca/valuesets/:hash', (req, res) => {
+  router.get('/valuesets/:hash', (req, res) => {
     const hash = String(req.params['hash']).toLowerCase();
     if (!HASH.test(hash)) throw new HttpProblem('INVALID_REQUEST', 'hash: hex SHA-256 of the value set');
     const found = valueSetBodies.get(hash);
@@ -200,7 +201,7 @@ export function dgcaRouter(opts: DgcaOptions): express.Router {
     json(res, found.text, CACHE_STATIC);
   });
 
-  router.get('/dgca/countrylist', async (_req, res) => {
+  router.get('/countrylist', async (_req, res) => {
     json(res, (await currentView()).countryBody, CACHE_SIGNERS);
   });
 

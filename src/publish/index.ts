@@ -40,7 +40,9 @@ export async function createPublishing(opts: PublishingOptions): Promise<Publish
   const publisher = new Publisher({ snapshot: opts.snapshot, key, registry: new PublicationRegistry(opts.dataDir, opts.logger) });
   const router = express.Router();
   router.use(exportRouter(publisher, opts.now));
+  // Under its prefix: a POST /v1/verify passes one prefix test here, not ten route patterns.
   router.use(
+    '/dgca',
     dgcaRouter({
       publisher,
       rules: opts.rules,
