@@ -25,7 +25,8 @@ export const USAGE = `npm run trust -- <command>
                                   what changed between two lists or two DATA_DIR snapshots
 
 Options: --dir TRUST_LISTS_DIR, --data DATA_DIR (defaults: the service's configuration,
-         src/config.ts: $TRUST_LISTS_DIR or ./trust-lists, $DATA_DIR or ./data).`;
+         src/config.ts: $TRUST_LISTS_DIR or ./trust-lists, $DATA_DIR or ./data);
+         --iss ISSUER for verify/diff of a jwks list (a SMART Health Card issuer's keys).`;
 
 /** The CLI's own refusal: one line on stderr, exit 1. */
 class CliError extends Error {}
@@ -55,9 +56,19 @@ function listBytes(file: string, sigFile?: string): { bytes: Uint8Array; signatu
   return { bytes, ...(sigFile ? { signature: read(sigFile) } : {}) };
 }
 
-async function parseAs(type: string, got: { bytes: Uint8Array; signature?: Uint8Array }, at: Date, anchor?: string): Promise<SourceResult> {
-  const t = sourceType(type) ?? fail(`unknown source type "${type}"`);
-  const def = { id: 'cli', type, url: 'https://cli.invalid/' } as SourceDef;
+/**
+ * Parses a list as its source type does. `base` carries what the definition names beyond the
+ * type (a jwks issuer's `iss`, a source's `country`): `import` passes the real definition, so the
+ * list is judged exactly as the next start-up will judge it.
+ */
+async function parseAs(
+  base: Pick<SourceDef, 'type'> & Partial<SourceDef>,
+  got: { bytes: Uint8Array; signature?: Uint8Array },
+  at: Date,
+  anchor?: string,
+): Promise<SourceResult> {
+  const t = sourceType(base.type) ?? fail(`unknown source type "${base.type}"`);
+  const def = { id: 'cli', url: 'https://cli.invalid/', ...base } as SourceDef;
   return t.parse({ def, bytes: got.bytes, origin: 'url', at, ...(anchor ? { anchor: read(anchor) } : {}), ...(got.signature ? { signature: got.signature } : {}) });
 }
 
@@ -85,6 +96,7 @@ export async function runTrustCli(argv: readonly string[], env: Record<string, s
       signature: { type: 'string' },
       'signature-old': { type: 'string' },
       'signature-new': { type: 'string' },
+      iss: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -116,7 +128,7 @@ export async function runTrustCli(argv: readonly string[], env: Record<string, s
     }
     case 'verify': {
       const [type, file] = [rest[0] ?? fail('usage: verify <type> <file> [--anchor A] [--signature S]'), rest[1] ?? fail('usage: verify <type> <file>')];
-      summary(await parseAs(type, listBytes(file, values.signature), now(), values.anchor));
+      summary(await parseAs({ type, ...(values.iss ? { iss: values.iss } : {}) }, listBytes(file, values.signature), now(), values.anchor));
       out('OK: the list verifies');
       return 0;
     }
@@ -125,7 +137,7 @@ export async function runTrustCli(argv: readonly string[], env: Record<string, s
       const r = await TrustRefresher.open({ dir, dataDir, now, readOnly: true });
       const def = r.definitions().find((d) => d.id === id) ?? fail(`no source "${id}" in ${dir}/sources.json`);
       const got = listBytes(file, values.signature);
-      const result = await parseAs(def.type, got, now(), def.anchor ? path.join(dir, def.anchor) : undefined);
+      const result = await parseAs(def, got, now(), def.anchor ? path.join(dir, def.anchor) : undefined);
       summary(result);
       const record: SnapshotRecord = { id, type: def.type, fetchedAt: now(), origin: def.url ? 'url' : 'file', bytes: got.bytes, ...(got.signature ? { signature: got.signature } : {}) };
       await writeSnapshot(dataDir, record, {}, 'cli');
@@ -135,8 +147,8 @@ export async function runTrustCli(argv: readonly string[], env: Record<string, s
     case 'diff': {
       const [type, a, b] = [rest[0] ?? fail('usage: diff <type> <old> <new> [--anchor A]'), rest[1] ?? fail('usage: diff <type> <old> <new>'), rest[2] ?? fail('usage: diff <type> <old> <new>')];
       const [before, after] = await Promise.all([
-        parseAs(type, listBytes(a, values['signature-old']), now(), values.anchor),
-        parseAs(type, listBytes(b, values['signature-new']), now(), values.anchor),
+        parseAs({ type, ...(values.iss ? { iss: values.iss } : {}) }, listBytes(a, values['signature-old']), now(), values.anchor),
+        parseAs({ type, ...(values.iss ? { iss: values.iss } : {}) }, listBytes(b, values['signature-new']), now(), values.anchor),
       ]);
       const oldKeys = new Map(before.signers.map((s) => [signerKey(s), s]));
       const newKeys = new Map(after.signers.map((s) => [signerKey(s), s]));

@@ -23,6 +23,16 @@ describe.skipIf(!vectorsPresent('trust-lists/de-dsc-list'))('npm run trust', () 
     expect(bad.stderr).toMatch(/signature does not verify/);
   });
 
+  it('verify a SMART Health Card issuer JWKS (the spec examples) with --iss; without it the list is refused for lack of an issuer', () => {
+    const jwks = path.join(VECTORS, 'smart-health-cards/spec-examples/examples/issuer/.well-known/jwks.json');
+    const ok = cli('verify', 'jwks', jwks, '--iss', 'https://spec.smarthealth.cards/examples/issuer');
+    expect(ok.status).toBe(0);
+    expect(ok.stdout).toMatch(/signers: [1-9]/);
+    const bad = cli('verify', 'jwks', jwks);
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toMatch(/iss/);
+  });
+
   it('import: the list becomes the last good copy, served at the next start-up with the source down; diff shows the change', async () => {
     const root = tempDir('cli-');
     const dir = path.join(root, 'lists');
