@@ -8,7 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ConfigError, parseConfig } from '../config.js';
 import { TrustRefresher } from '../trust/refresher.js';
-import { contentHash, writeSnapshot, type SnapshotRecord } from '../trust/snapshots.js';
+import { contentHash, parseSnapshotText, writeSnapshot, type SnapshotRecord } from '../trust/snapshots.js';
 import { sourceType } from '../trust/sources/index.js';
 import type { SourceDef, SourceResult } from '../trust/sources/common.js';
 
@@ -39,21 +39,19 @@ const out = (line = ''): void => {
 };
 const read = (p: string): Uint8Array => new Uint8Array(readFileSync(path.resolve(p)));
 
-/** A list file, or a DATA_DIR snapshot file (its stored bytes and signature). */
+/** A list file, or a DATA_DIR snapshot file (its stored bytes and signature, checksum checked). */
 function listBytes(file: string, sigFile?: string): { bytes: Uint8Array; signature?: Uint8Array } {
   const bytes = read(file);
+  let format: unknown;
   try {
-    const j = JSON.parse(Buffer.from(bytes).toString('utf8')) as { format?: unknown; bytes?: unknown; signature?: unknown };
-    if (j.format === 1 && typeof j.bytes === 'string') {
-      return {
-        bytes: new Uint8Array(Buffer.from(j.bytes, 'base64')),
-        ...(typeof j.signature === 'string' ? { signature: new Uint8Array(Buffer.from(j.signature, 'base64')) } : {}),
-      };
-    }
+    format = (JSON.parse(Buffer.from(bytes).toString('utf8')) as { format?: unknown }).format;
   } catch {
-    // not JSON, or not a snapshot: the file is the list itself
+    // not JSON: the file is the list itself
   }
-  return { bytes, ...(sigFile ? { signature: read(sigFile) } : {}) };
+  if (format !== 1) return { bytes, ...(sigFile ? { signature: read(sigFile) } : {}) };
+  const record = parseSnapshotText(Buffer.from(bytes).toString('utf8'));
+  if ('error' in record) return fail(`${file}: a snapshot file that does not read back (${record.error})`);
+  return { bytes: record.bytes, ...(record.signature ? { signature: record.signature } : {}) };
 }
 
 /**

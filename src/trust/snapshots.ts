@@ -110,6 +110,14 @@ async function readOne(file: string, id: string): Promise<SnapshotRecord | { err
   } catch (e) {
     return { error: (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : String(e) };
   }
+  return parseSnapshotText(text, id);
+}
+
+/**
+ * A snapshot file's text as a record, checked: its shape, its source (when `id` is given) and
+ * the checksum of its bytes. The CLI reads snapshot files through this too.
+ */
+export function parseSnapshotText(text: string, id?: string): SnapshotRecord | { error: string } {
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -119,7 +127,7 @@ async function readOne(file: string, id: string): Promise<SnapshotRecord | { err
   const parsed = fileSchema.safeParse(json);
   if (!parsed.success) return { error: 'unexpected snapshot shape' };
   const f = parsed.data;
-  if (f.id !== id) return { error: `holds source "${f.id}"` };
+  if (id !== undefined && f.id !== id) return { error: `holds source "${f.id}"` };
   const bytes = new Uint8Array(Buffer.from(f.bytes, 'base64'));
   const signature = f.signature !== undefined ? new Uint8Array(Buffer.from(f.signature, 'base64')) : undefined;
   if (contentHash(bytes, signature) !== f.sha256) return { error: 'checksum mismatch' };
