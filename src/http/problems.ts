@@ -9,6 +9,8 @@ import type { Lang } from '../errors.js';
 interface ProblemKind {
   readonly status: number;
   readonly title: Readonly<Record<Lang, string>>;
+  /** The service failed, not the request: a client charged for it gets its allowance back. */
+  readonly serviceFault?: true;
 }
 
 export const PROBLEMS = {
@@ -32,9 +34,10 @@ export const PROBLEMS = {
   SAMPLES_UNREADABLE: { status: 500, title: { en: 'The sample list could not be read', id: 'Daftar contoh tidak dapat dibaca' } },
   OVERLOADED: { status: 503, title: { en: 'Too many verifications in progress', id: 'Terlalu banyak verifikasi yang sedang berjalan' } },
   TRUST_NOT_READY: { status: 503, title: { en: 'No trust source is loaded yet', id: 'Belum ada sumber kepercayaan yang dimuat' } },
-  AUDIT_UNAVAILABLE: { status: 503, title: { en: 'The audit log cannot be written', id: 'Log audit tidak dapat ditulis' } },
+  AUDIT_UNAVAILABLE: { status: 503, serviceFault: true, title: { en: 'The audit log cannot be written', id: 'Log audit tidak dapat ditulis' } },
   VERIFICATION_UNAVAILABLE: {
     status: 503,
+    serviceFault: true,
     title: { en: 'The verification could not be finished; this says nothing about the certificate', id: 'Verifikasi tidak dapat diselesaikan; ini tidak menyatakan apa pun tentang sertifikat' },
   },
   CONSOLE_UNAVAILABLE: { status: 503, title: { en: 'The console files are not installed', id: 'Berkas konsol tidak terpasang' } },
@@ -88,4 +91,9 @@ export function problemDocument(p: HttpProblem, lang: Lang = 'en'): Problem {
 export function sendProblem(res: Response, p: HttpProblem, lang: Lang = 'en'): void {
   if (p.options.retryAfter !== undefined) res.setHeader('Retry-After', String(p.options.retryAfter));
   res.status(p.status).type('application/problem+json').send(JSON.stringify(problemDocument(p, lang)));
+}
+
+/** Whether `err` is a problem the service caused (the table's `serviceFault`), not the request. */
+export function isServiceFault(err: unknown): boolean {
+  return err instanceof HttpProblem && (PROBLEMS[err.code] as ProblemKind).serviceFault === true;
 }

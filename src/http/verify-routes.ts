@@ -24,7 +24,7 @@ import { clientOf } from './auth.js';
 import { jsonBody, languageOf, parse } from './body.js';
 import { requireReady, sequence, type ConcurrencyCap } from './guards.js';
 import { noStore, sendJson } from './headers.js';
-import { FAULT_RETRY_AFTER_SECONDS, HttpProblem } from './problems.js';
+import { FAULT_RETRY_AFTER_SECONDS, HttpProblem, isServiceFault } from './problems.js';
 import type { ClientLimiter } from './rate-limit.js';
 import { requestIdsOf } from './request-log.js';
 import { BatchRequestSchema, HolderStatusRequestSchema, parseInstant, VerifyRequestSchema } from './schemas.js';
@@ -136,7 +136,7 @@ export function verificationRunner(cap: ConcurrencyCap, limiter: ClientLimiter):
         return await work();
       } catch (err) {
         // A fault or an unwritable audit log is the service's failure: the client keeps its allowance.
-        if (err instanceof HttpProblem && (err.code === 'VERIFICATION_UNAVAILABLE' || err.code === 'AUDIT_UNAVAILABLE')) await charge.refund();
+        if (isServiceFault(err)) await charge.refund();
         throw err;
       }
     } finally {
