@@ -198,7 +198,10 @@ function instant(v: unknown): Date | undefined {
  * `validUntil` / `valid_until` of the WHO reference QR codes. Issue #10 item 5: this was ignored.
  */
 export function ddccEnd(json: unknown): Date | undefined {
-  const doc = camel(json) as Record<string, unknown>;
+  return endOf(camel(json) as Record<string, unknown>);
+}
+
+function endOf(doc: Record<string, unknown>): Date | undefined {
   const cert = (doc.certificate ?? {}) as { period?: { end?: unknown } };
   const ends = [instant(cert.period?.end), instant(doc.validUntil)].filter((d): d is Date => d !== undefined);
   return ends.length > 0 ? new Date(Math.min(...ends.map((d) => d.getTime()))) : undefined;
@@ -209,6 +212,6 @@ export function ddccValidity(json: unknown): { issuedAt?: Date; expiresAt?: Date
   const doc = camel(json) as Record<string, unknown>;
   const cert = (doc.certificate ?? {}) as { period?: { start?: unknown } };
   const issuedAt = instant(cert.period?.start) ?? instant(doc.validFrom) ?? instant(doc.date);
-  const expiresAt = ddccEnd(doc);
+  const expiresAt = endOf(doc);
   return { ...(issuedAt ? { issuedAt } : {}), ...(expiresAt ? { expiresAt } : {}) };
 }

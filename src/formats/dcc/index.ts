@@ -12,7 +12,7 @@ import { toJson } from '../cbor.js';
 import { decodeBase45 } from './base45.js';
 import { parseCoseSign1, sigStructure, type CoseSign1 } from './cose.js';
 import { CLAIM, decodePayloadMap, HCERT, readCwtClaims, type CwtClaims } from './cwt.js';
-import { ddccType, ddccValidity, looksLikeDdcc, mapDdcc } from './ddcc.js';
+import { ddccEnd, ddccType, ddccValidity, looksLikeDdcc, mapDdcc } from './ddcc.js';
 import { mapDvc } from './dvc.js';
 import { toAlpha2 } from '../icao/countries.js';
 import { boundHealthLinks, readHealthLinks } from './health-links.js';
@@ -61,7 +61,14 @@ function readContent(payload: Map<unknown, unknown>): Hc1Content {
   if (eu instanceof Map) return { kind: 'EU_DCC', claims, json: toJson(eu) };
   for (const [label, sub] of [[HCERT.ddccVs, 'VS'], [HCERT.ddccTr, 'TR']] as const) {
     const doc = claims.hcert?.get(label);
-    if (doc instanceof Map) return { kind: 'WHO_DDCC', sub, claims, json: toJson(doc) };
+    if (doc instanceof Map) {
+      // The document's own end of validity ends it too, whichever of it and the CWT exp comes
+      // first: worked out once, here, for the checks and the mapping alike.
+      const json = toJson(doc);
+      const docEnd = ddccEnd(json);
+      const expiresAt = claims.expiresAt && docEnd ? (docEnd < claims.expiresAt ? docEnd : claims.expiresAt) : (claims.expiresAt ?? docEnd);
+      return { kind: 'WHO_DDCC', sub, claims: expiresAt ? { ...claims, expiresAt } : claims, json };
+    }
   }
   const dvc = claims.hcert?.get(HCERT.dvc);
   if (dvc instanceof Map) return { kind: 'WHO_DVC', claims, json: toJson(dvc) };
@@ -133,9 +140,8 @@ export const dccAdapter: FormatAdapter<DecodedHc1> = {
     // A DVC is one vaccination (formats.md: a vaccination key usage, or none, allows it).
     const type = content.kind === 'EU_DCC' ? declaredType(content.json) : content.kind === 'WHO_DVC' ? 'vaccination' : ddccType(content.json, content.sub);
     const { ci } = content.kind === 'EU_DCC' ? dccIdentifiers(content.json) : {};
-    // A WHO document's own validity period ends it too, whichever of it and the CWT exp comes first.
-    const docEnd = content.kind === 'WHO_DDCC' ? ddccValidity(content.json).expiresAt : undefined;
-    const end = claims.expiresAt && docEnd ? (docEnd < claims.expiresAt ? docEnd : claims.expiresAt) : (claims.expiresAt ?? docEnd);
+    // A WHO document's own end of validity is already in its claims (readContent).
+    const end = claims.expiresAt;
     // Assigned, not spread: conditional spreads take V8's slow object-copy path (issue 12).
     const out: Claims = {
       // GDHCN trust domain: a DVC is the ICVP payload; a key listed for DDCC only does not sign it.
@@ -147,7 +153,7 @@ export const dccAdapter: FormatAdapter<DecodedHc1> = {
       },
     };
     if (claims.issuedAt) out.issuedAt = claims.issuedAt;
-    if (end) out.expiresAt = new Date(end.getTime());
+    if (end) out.expiresAt = end;
     if (type) out.type = type;
     if (ci) out.certificateId = ci;
     // DVC issuers write `iss` in alpha-3 too (WHO examples: "XCL"); the signer's country is alpha-2.
