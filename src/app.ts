@@ -2,10 +2,12 @@
 // routers; each lives in its own module under src/http/ (review §2: the split seams).
 //
 // Order on a verification route (cheapest refusal first, nothing read before it is allowed):
-// client (429 for an address with too many failures, 401) → scope (403) → readiness (503) →
-// the client has any allowance left (429) → body under a deadline (415/413/408/400) → a
-// verification slot (503) → as many uses as it carries certificates (429, all or none) →
-// verification (503 on a fault) → audit record (503 if it cannot be written) → answer.
+// client (401; a wrong key from an address with too many failures: 429) → scope (403) →
+// readiness (503) → one use of the client's allowance and the address check, in one trip to
+// the store (429) → body under a deadline (415/413/408/400) → a verification slot (503) → the
+// rest of the uses its certificates need (429, all or none) → verification (503 on a fault) →
+// audit record (503 if it cannot be written) → answer. Any problem answered after the client
+// is known first makes the address check (429 wins) and gives back uses not spent.
 import express, { type Request, type Response } from 'express';
 import type { Lang } from './errors.js';
 import type { Report } from './model.js';
@@ -111,6 +113,6 @@ export function createApp(deps: AppDeps): express.Express {
   }
   if (deps.console) app.use(consoleRouter(deps.console));
   app.use(notFound);
-  app.use(errorHandler(deps.logger, deps.metrics));
+  app.use(errorHandler(deps.logger, deps.metrics, limiter.settle));
   return app;
 }

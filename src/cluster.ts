@@ -18,7 +18,7 @@ import cluster, { type Worker } from 'node:cluster';
 import { performance } from 'node:perf_hooks';
 import { AggregatorRegistry, type Registry } from 'prom-client';
 import type { Logger } from './logger.js';
-import { MemoryRateLimitStore, type RateLimitStore, type TakeRequest, type Verdict } from './http/rate-limit.js';
+import { MemoryRateLimitStore, type KeyedTake, type RateLimitStore, type TakeRequest, type Verdict } from './http/rate-limit.js';
 import type { TrustAdmin } from './http/admin.js';
 import type { TrustRefresher } from './trust/refresher.js';
 import { TrustStore, type TrustSnapshot } from './trust/store.js';
@@ -32,13 +32,13 @@ export interface Channel {
 }
 
 type Request =
-  | { lintas: 'rl'; id: number; key: string; take: TakeRequest }
+  | { lintas: 'rl'; id: number; takes: KeyedTake[] }
   | { lintas: 'metrics'; id: number }
   | { lintas: 'trust-join'; id: number }
   | { lintas: 'trust-refresh'; id: number }
   | { lintas: 'trust-accept-held'; id: number; source: string };
 type Reply =
-  | { lintas: 'rl'; id: number; verdict: Verdict }
+  | { lintas: 'rl'; id: number; verdicts: Verdict[] }
   | { lintas: 'metrics'; id: number; text?: string; contentType?: string; error?: string }
   | { lintas: 'trust-join'; id: number; sources: string[]; seq: number; snapshot: SnapshotWire }
   | { lintas: 'trust-refresh'; id: number; error?: string }
@@ -90,9 +90,16 @@ export class IpcRateLimitStore implements RateLimitStore {
   constructor(private readonly link: PrimaryLink) {}
 
   async take(key: string, take: TakeRequest): Promise<Verdict> {
-    const reply = await this.link.ask({ lintas: 'rl', key, take });
+    const [verdict] = await this.takeAll([{ key, take }]);
+    if (!verdict) throw new Error('unexpected reply');
+    return verdict;
+  }
+
+  /** One message each way, however many takes (a request's address check and client use). */
+  async takeAll(takes: readonly KeyedTake[]): Promise<Verdict[]> {
+    const reply = await this.link.ask({ lintas: 'rl', takes: [...takes] });
     if (reply.lintas !== 'rl') throw new Error('unexpected reply');
-    return reply.verdict;
+    return reply.verdicts;
   }
 }
 
@@ -290,8 +297,7 @@ export function runPrimary(opts: PrimaryOptions): Primary {
         void trustAction(worker, m);
       } else if (m.lintas === 'rl') {
         // Check and add in one step here, so workers never race past a client's limit.
-        const verdict = store.takeSync(m.key, m.take);
-        worker.send({ lintas: 'rl', id: m.id, verdict } satisfies Reply);
+        worker.send({ lintas: 'rl', id: m.id, verdicts: store.takeAllSync(m.takes) } satisfies Reply);
       } else if (m.lintas === 'metrics') {
         aggregator.clusterMetrics().then(
           (text) => worker.send({ lintas: 'metrics', id: m.id, text, contentType: aggregator.contentType } satisfies Reply),

@@ -189,8 +189,10 @@ function unauthorized(res: Response, detail: string): HttpProblem {
  * Resolves the request's client into `res.locals.client`: a verified client certificate
  * first, then a bearer key. With a registry, no or bad credentials → 401. A certificate that
  * verified but is not on the list is not enough on its own (401 unless a valid key follows).
- * With `failures`, an address that failed too often is refused (429) before its credentials
- * are looked at, so guessing keys costs the guesser time, not the service.
+ * With `failures`, an address that failed too often is refused (429), whether its key is
+ * valid or not, so guessing keys costs the guesser time, not the service: a wrong key counts a
+ * failure (or is refused) at once; for a valid one the check rides on the request's first trip
+ * to the store (FailureLimiter.defer), and nothing is answered before it is made.
  */
 export function authenticate(registry: ClientRegistry | undefined, failures?: FailureLimiter) {
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
@@ -203,7 +205,6 @@ export function authenticate(registry: ClientRegistry | undefined, failures?: Fa
         return next();
       }
     }
-    await failures?.check(req);
     const header = req.headers.authorization;
     const m = header === undefined ? null : BEARER.exec(header);
     const client = m ? registry.byKey(m[1]!) : undefined;
@@ -213,6 +214,7 @@ export function authenticate(registry: ClientRegistry | undefined, failures?: Fa
       throw unauthorized(res, 'the credentials are not valid');
     }
     res.locals['client'] = client;
+    failures?.defer(req, res);
     next();
   };
 }

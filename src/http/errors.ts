@@ -14,9 +14,23 @@ export function notFound(): never {
   throw new HttpProblem('NOT_FOUND', 'no such resource');
 }
 
-export function errorHandler(logger: Logger, metrics: Pick<Metrics, 'rejections' | 'faults'>) {
-  return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
+/**
+ * Before a problem is answered (ClientLimiter.settle): the uses a request was admitted with go
+ * back when it was not verified, and an address check authentication deferred is made; a
+ * refusal there is the answer instead.
+ */
+export type SettleAllowance = (res: Response) => Promise<HttpProblem | undefined>;
+
+export function errorHandler(logger: Logger, metrics: Pick<Metrics, 'rejections' | 'faults'>, settle?: SettleAllowance) {
+  return async (err: unknown, req: Request, res: Response, _next: NextFunction): Promise<void> => {
     void _next;
+    if (settle) {
+      try {
+        err = (await settle(res)) ?? err;
+      } catch (settleErr) {
+        logger.warn({ reqId: requestIdsOf(res)?.reqId, error: settleErr instanceof Error ? settleErr.name : typeof settleErr }, 'rate-limit settlement failed');
+      }
+    }
     if (err instanceof ClientGone || res.headersSent) {
       if (!res.writableEnded) res.destroy();
       return;

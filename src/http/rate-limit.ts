@@ -39,10 +39,33 @@ export interface TakeRequest {
   commit: boolean;
 }
 
+/** One take of a list: a key and what is asked of it. */
+export interface KeyedTake {
+  key: string;
+  take: TakeRequest;
+}
+
 export interface RateLimitStore {
   /** Atomically: allowed when the estimate plus `cost` stays within `limit`; only then is `cost` added. */
   take(key: string, request: TakeRequest): Promise<Verdict>;
+  /**
+   * Several takes in order, in one round trip where the store is remote (the cluster primary):
+   * the first refusal ends the list, so nothing after it is judged or added. A request's
+   * address check and its client's use go together this way (issue #12 item 2).
+   */
+  takeAll(items: readonly KeyedTake[]): Promise<Verdict[]>;
   close?(): Promise<void>;
+}
+
+/** `takeAll` for a store without a batched form: one take after another. */
+async function takeEach(store: Pick<RateLimitStore, 'take'>, items: readonly KeyedTake[]): Promise<Verdict[]> {
+  const verdicts: Verdict[] = [];
+  for (const { key, take } of items) {
+    const verdict = await store.take(key, take);
+    verdicts.push(verdict);
+    if (!verdict.allowed) break;
+  }
+  return verdicts;
 }
 
 export interface Verdict {
@@ -86,6 +109,20 @@ export class MemoryRateLimitStore implements RateLimitStore {
 
   take(key: string, request: TakeRequest): Promise<Verdict> {
     return Promise.resolve(this.takeSync(key, request));
+  }
+
+  takeAll(items: readonly KeyedTake[]): Promise<Verdict[]> {
+    return Promise.resolve(this.takeAllSync(items));
+  }
+
+  takeAllSync(items: readonly KeyedTake[]): Verdict[] {
+    const verdicts: Verdict[] = [];
+    for (const { key, take } of items) {
+      const verdict = this.takeSync(key, take);
+      verdicts.push(verdict);
+      if (!verdict.allowed) break;
+    }
+    return verdicts;
   }
 
   takeSync(key: string, r: TakeRequest): Verdict {
@@ -187,6 +224,10 @@ export class RedisRateLimitStore implements RateLimitStore {
     }
   }
 
+  takeAll(items: readonly KeyedTake[]): Promise<Verdict[]> {
+    return takeEach(this, items);
+  }
+
   async close(): Promise<void> {
     if (!this.#client.isOpen) return;
     // A graceful close waits for a connection that may never come back: only when ready.
@@ -210,55 +251,126 @@ export interface Charge {
 
 const NO_CHARGE: Charge = { refund: () => Promise.resolve() };
 
+/**
+ * A check of the request's address that authentication left for the request's first trip to
+ * the store (FailureLimiter.defer), with the problem to answer when the address is refused.
+ */
+interface DeferredCheck {
+  item: KeyedTake;
+  refusal(verdict: Verdict): HttpProblem;
+}
+
+/** What a request holds of its client's allowance: taken at admission, spent by `charge`. */
+interface Held {
+  clientId: string;
+  limit: number;
+  uses: number;
+  spent: boolean;
+}
+
+const DEFERRED = 'addressCheck';
+const HELD = 'allowance';
+
 /** The rate of the authenticated client (open mode has no client and no per-client limit). */
 export interface ClientLimiter {
-  /** Middleware, before the body is read: 429 when not even one use is left (nothing is taken). */
+  /**
+   * Middleware, before the body is read: one use is taken now (429 when none is left, and then
+   * nothing is), so a single verification needs one trip to the store, not two (issue #12
+   * item 2). The use is the request's first certificate; `charge` takes the rest, and a request
+   * that ends without being verified gets it back (`settle`).
+   */
   admit(req: Request, res: Response, next: NextFunction): Promise<void>;
-  /** Takes `cost` uses, all or none: 429 when they are more than the client has left. */
+  /** Takes `cost` uses in all (less what admission took), all or none: 429 when they are more than the client has left. */
   charge(res: Response, cost: number): Promise<Charge>;
+  /**
+   * Before any problem is answered: a deferred address check is made (an address over its
+   * failed authentications gets 429 even with a valid key, whatever else went wrong), and uses
+   * taken at admission for a request that was not verified go back. Returns the problem to answer instead, if any.
+   */
+  settle(res: Response): Promise<HttpProblem | undefined>;
+}
+
+function rateLimited(detail: string, verdict: Verdict): HttpProblem {
+  return new HttpProblem('RATE_LIMITED', detail, { retryAfter: verdict.retryAfterSeconds, extra: { retryAfter: verdict.retryAfterSeconds } });
 }
 
 export function clientLimiter(opts: LimiterOptions): ClientLimiter {
   const windowMs = opts.windowMs ?? WINDOW_MS;
-  const take = async (res: Response, cost: number, commit: boolean): Promise<boolean> => {
-    const client = clientOf(res);
-    if (!client) return false;
-    const nowMs = opts.nowMs();
-    let verdict: Verdict;
+  const giveBack = async (clientId: string, limit: number, uses: number): Promise<void> => {
     try {
-      verdict = await opts.store.take(client.id, { cost, limit: client.requestsPerMinute, windowMs, nowMs, commit });
+      await opts.store.take(clientId, { cost: -uses, limit, windowMs, nowMs: opts.nowMs(), commit: true });
+    } catch (err) {
+      opts.onStoreError?.(err);
+    }
+  };
+  /** Takes `cost` uses of the client (with a deferred address check first); false when the store failed (let through). */
+  const take = async (res: Response, cost: number): Promise<boolean> => {
+    const client = clientOf(res);
+    const deferred = res.locals[DEFERRED] as DeferredCheck | undefined;
+    const items: KeyedTake[] = deferred ? [deferred.item] : [];
+    if (client && cost > 0) items.push({ key: client.id, take: { cost, limit: client.requestsPerMinute, windowMs, nowMs: opts.nowMs(), commit: true } });
+    if (items.length === 0) return false;
+    res.locals[DEFERRED] = undefined;
+    let verdicts: Verdict[];
+    try {
+      verdicts = await opts.store.takeAll(items);
     } catch (err) {
       opts.onStoreError?.(err);
       return false;
     }
+    if (deferred && !verdicts[0]!.allowed) throw deferred.refusal(verdicts[0]!);
+    const verdict = verdicts[deferred ? 1 : 0];
+    if (!client || !verdict) return false;
     res.setHeader('RateLimit-Limit', String(verdict.limit));
     res.setHeader('RateLimit-Remaining', String(verdict.remaining));
     if (!verdict.allowed) {
-      const detail =
+      throw rateLimited(
         cost > client.requestsPerMinute
           ? `the request carries ${cost} certificates, more than the ${client.requestsPerMinute} per minute of this client; split it`
-          : `over ${client.requestsPerMinute} certificates per minute`;
-      throw new HttpProblem('RATE_LIMITED', detail, { retryAfter: verdict.retryAfterSeconds, extra: { retryAfter: verdict.retryAfterSeconds } });
+          : `over ${client.requestsPerMinute} certificates per minute`,
+        verdict,
+      );
     }
     return true;
   };
   return {
     async admit(_req, res, next) {
-      await take(res, 1, false);
+      const client = clientOf(res);
+      if (await take(res, 1)) res.locals[HELD] = { clientId: client!.id, limit: client!.requestsPerMinute, uses: 1, spent: false } satisfies Held;
       next();
     },
     async charge(res, cost) {
-      if (!(await take(res, cost, true))) return NO_CHARGE;
-      const client = clientOf(res)!;
-      return {
-        refund: async () => {
-          try {
-            await opts.store.take(client.id, { cost: -cost, limit: client.requestsPerMinute, windowMs, nowMs: opts.nowMs(), commit: true });
-          } catch (err) {
-            opts.onStoreError?.(err);
-          }
-        },
-      };
+      const held = res.locals[HELD] as Held | undefined;
+      const admitted = held && !held.spent ? held.uses : 0;
+      if (held) held.spent = true;
+      const client = clientOf(res);
+      if (!client) return NO_CHARGE;
+      let taken = admitted;
+      if (cost > admitted) {
+        try {
+          if (await take(res, cost - admitted)) taken = cost;
+        } catch (err) {
+          // All or none: the use taken at admission goes back with the refusal.
+          if (admitted > 0) await giveBack(client.id, client.requestsPerMinute, admitted);
+          throw err;
+        }
+      }
+      return taken === 0 ? NO_CHARGE : { refund: () => giveBack(client.id, client.requestsPerMinute, taken) };
+    },
+    async settle(res) {
+      const held = res.locals[HELD] as Held | undefined;
+      if (held && !held.spent) {
+        held.spent = true;
+        await giveBack(held.clientId, held.limit, held.uses);
+      }
+      if (!res.locals[DEFERRED]) return undefined;
+      try {
+        await take(res, 0);
+      } catch (err) {
+        if (err instanceof HttpProblem) return err;
+        throw err;
+      }
+      return undefined;
     },
   };
 }
@@ -274,10 +386,17 @@ export interface AddressLimiterOptions {
 
 /** Failed authentications per client address (issue #12 item 7: 1,000 wrong keys in 1.7 s, all 401). */
 export interface FailureLimiter {
-  /** 429 when the address used up its failures (checked before any credential is looked at). */
-  check(req: Request): Promise<void>;
-  /** Counts one failure of the address. */
+  /**
+   * Counts one failure of the address: 429 instead when it has used up its failures (then the
+   * failure is not counted, like every refused request).
+   */
   failed(req: Request): Promise<void>;
+  /**
+   * A valid credential: the address is still checked, but on the request's first trip to the
+   * store (the client's admission), so a verification costs one round trip, not two; any
+   * answer before that trip makes the check first (ClientLimiter.settle).
+   */
+  defer(req: Request, res: Response): void;
 }
 
 export function addressOf(req: Request): string {
@@ -287,26 +406,21 @@ export function addressOf(req: Request): string {
 export function failureLimiter(opts: AddressLimiterOptions): FailureLimiter {
   const windowMs = opts.windowMs ?? WINDOW_MS;
   const key = (req: Request) => `auth-failures:${addressOf(req)}`;
-  const take = async (req: Request, commit: boolean): Promise<Verdict | undefined> => {
-    try {
-      return await opts.store.take(key(req), { cost: 1, limit: opts.limit, windowMs, nowMs: opts.nowMs(), commit });
-    } catch (err) {
-      opts.onStoreError?.(err);
-      return undefined;
-    }
-  };
+  const refusal = (verdict: Verdict) => rateLimited(`over ${opts.limit} failed authentications per minute from this address`, verdict);
   return {
-    async check(req) {
-      const verdict = await take(req, false);
-      if (verdict && !verdict.allowed) {
-        throw new HttpProblem('RATE_LIMITED', `over ${opts.limit} failed authentications per minute from this address`, {
-          retryAfter: verdict.retryAfterSeconds,
-          extra: { retryAfter: verdict.retryAfterSeconds },
-        });
-      }
-    },
     async failed(req) {
-      await take(req, true);
+      let verdict: Verdict;
+      try {
+        verdict = await opts.store.take(key(req), { cost: 1, limit: opts.limit, windowMs, nowMs: opts.nowMs(), commit: true });
+      } catch (err) {
+        opts.onStoreError?.(err);
+        return;
+      }
+      if (!verdict.allowed) throw refusal(verdict);
+    },
+    defer(req, res) {
+      const check: DeferredCheck = { item: { key: key(req), take: { cost: 1, limit: opts.limit, windowMs, nowMs: opts.nowMs(), commit: false } }, refusal };
+      res.locals[DEFERRED] = check;
     },
   };
 }
