@@ -32,13 +32,13 @@ export interface Channel {
 }
 
 type Request =
-  | { lintas: 'rl'; id: number; takes: KeyedTake[] }
+  | { lintas: 'rl'; id: number; batch: KeyedTake[][] }
   | { lintas: 'metrics'; id: number }
   | { lintas: 'trust-join'; id: number }
   | { lintas: 'trust-refresh'; id: number }
   | { lintas: 'trust-accept-held'; id: number; source: string };
 type Reply =
-  | { lintas: 'rl'; id: number; verdicts: Verdict[] }
+  | { lintas: 'rl'; id: number; verdicts: Verdict[][] }
   | { lintas: 'metrics'; id: number; text?: string; contentType?: string; error?: string }
   | { lintas: 'trust-join'; id: number; sources: string[]; seq: number; snapshot: SnapshotWire }
   | { lintas: 'trust-refresh'; id: number; error?: string }
@@ -85,8 +85,15 @@ export class PrimaryLink {
   }
 }
 
-/** Rate-limit counters held by the cluster primary. */
+/**
+ * Rate-limit counters held by the cluster primary. The takes of every request that reaches its
+ * admission in one turn of the event loop go in one message and come back in one reply: under
+ * load a worker admits several requests per turn, and each message is a write, a wake-up of
+ * the primary and a read on both sides (issue #12 item 2).
+ */
 export class IpcRateLimitStore implements RateLimitStore {
+  #batch: { takes: KeyedTake[]; resolve: (v: Verdict[]) => void; reject: (e: Error) => void }[] = [];
+
   constructor(private readonly link: PrimaryLink) {}
 
   async take(key: string, take: TakeRequest): Promise<Verdict> {
@@ -95,11 +102,23 @@ export class IpcRateLimitStore implements RateLimitStore {
     return verdict;
   }
 
-  /** One message each way, however many takes (a request's address check and client use). */
-  async takeAll(takes: readonly KeyedTake[]): Promise<Verdict[]> {
-    const reply = await this.link.ask({ lintas: 'rl', takes: [...takes] });
-    if (reply.lintas !== 'rl') throw new Error('unexpected reply');
-    return reply.verdicts;
+  takeAll(takes: readonly KeyedTake[]): Promise<Verdict[]> {
+    return new Promise((resolve, reject) => {
+      if (this.#batch.push({ takes: [...takes], resolve, reject }) === 1) setImmediate(() => this.#flush());
+    });
+  }
+
+  #flush(): void {
+    const batch = this.#batch;
+    this.#batch = [];
+    const fail = (err: Error) => batch.forEach((b) => b.reject(err));
+    this.link.ask({ lintas: 'rl', batch: batch.map((b) => b.takes) }).then(
+      (reply) => {
+        if (reply.lintas !== 'rl' || reply.verdicts.length !== batch.length) return fail(new Error('unexpected reply'));
+        batch.forEach((b, i) => b.resolve(reply.verdicts[i]!));
+      },
+      (err: unknown) => fail(err instanceof Error ? err : new Error(String(err))),
+    );
   }
 }
 
@@ -297,7 +316,7 @@ export function runPrimary(opts: PrimaryOptions): Primary {
         void trustAction(worker, m);
       } else if (m.lintas === 'rl') {
         // Check and add in one step here, so workers never race past a client's limit.
-        worker.send({ lintas: 'rl', id: m.id, verdicts: store.takeAllSync(m.takes) } satisfies Reply);
+        worker.send({ lintas: 'rl', id: m.id, verdicts: m.batch.map((takes) => store.takeAllSync(takes)) } satisfies Reply);
       } else if (m.lintas === 'metrics') {
         aggregator.clusterMetrics().then(
           (text) => worker.send({ lintas: 'metrics', id: m.id, text, contentType: aggregator.contentType } satisfies Reply),
