@@ -55,6 +55,23 @@ describe('ImagePool', () => {
     expect(await pool({ size: 1, budgetMs: PATIENT }).decode(png)).toBe(HC1);
   });
 
+  it('transfer: bytes that are a whole buffer move to the thread uncopied (the caller\'s view empties); a slice of a shared buffer, or bytes not given up, are copied', async () => {
+    const p = pool({ size: 1, budgetMs: PATIENT });
+    const png = await QRCode.toBuffer(HC1, { type: 'png', margin: 4, scale: 4 });
+    const whole = new Uint8Array(png.length);
+    whole.set(png);
+    expect(await p.decode(whole, { transfer: true })).toBe(HC1);
+    expect(whole.byteLength).toBe(0);
+    const shared = new Uint8Array(png.length + 16);
+    shared.set(png, 8);
+    const slice = shared.subarray(8, 8 + png.length);
+    expect(await p.decode(slice, { transfer: true })).toBe(HC1);
+    expect(slice.byteLength).toBe(png.length);
+    const kept = new Uint8Array(png);
+    expect(await p.decode(kept)).toBe(HC1);
+    expect(kept.byteLength).toBe(png.length);
+  });
+
   it('budget: a decoder that never returns is stopped after the budget → IMAGE_UNREADABLE, and the thread is replaced', async () => {
     const p = pool({ size: 1, budgetMs: 400 });
     const png = await QRCode.toBuffer(HC1, { type: 'png', margin: 4, scale: 4 });
