@@ -11,8 +11,9 @@
 //               when the server closes it (bench/attacks-slow.ts).
 // Per run it reports the legitimate p50/p90/p99 and non-200 answers, the attack answers by
 // status and problem code, the resident memory of the process group, and the maximum
-// event-loop delay read from /metrics; then the targets beside the figures. Exits 0 either way.
-// Smoke run: LOAD_SECONDS=10 LOAD_RUNS=1 npm run bench:load.
+// event-loop delay read from /metrics and the load generator's own (a stall of this process
+// would read as server latency); then the targets beside the figures. Exits 0 either way.
+// Smoke run: LOAD_SECONDS=10 LOAD_RUNS=1 npm run bench:load. LOAD_NODE_ARGS adds node flags to the server.
 //
 // Why IMAGE_RPS = 5: the pool has one decoding thread per worker on this 2-core box (WORKERS=2,
 // src/main.ts) and a noise image holds its thread up to the 2 s budget, so the pool finishes
@@ -32,6 +33,7 @@
 // the cap, so what is measured is the service's own defence (body deadline, slots, pool queue),
 // not the cap.
 import { spawn } from 'node:child_process';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -88,9 +90,12 @@ function groupRss(pid: number): { total: number; each: number[] } {
 const port = await freePort();
 const host = '127.0.0.1';
 const base = `http://${host}:${port}`;
-const server = spawn(process.execPath, ['--max-old-space-size=256', 'dist/main.js'], {
+// LOAD_NODE_ARGS: extra node flags for the server and its workers (e.g. `--trace-gc`, `--cpu-prof`), to find what a stall was.
+const nodeArgs = (process.env['LOAD_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
+const server = spawn(process.execPath, ['--max-old-space-size=256', ...nodeArgs, 'dist/main.js'], {
   env: { ...process.env, PORT: String(port), HOST: host, WORKERS, DATA_DIR: mkdtempSync(join(tmpdir(), 'lintas-load-')), LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'info' },
-  stdio: ['ignore', 'ignore', 'inherit'],
+  // With LOAD_NODE_ARGS the server's stdout is shown (what --trace-gc prints; LOG_LEVEL=warn keeps the access log out of it).
+  stdio: ['ignore', nodeArgs.length > 0 ? 'inherit' : 'ignore', 'inherit'],
 });
 const stopServer = () => {
   if (server.exitCode === null) server.kill('SIGTERM');
@@ -162,6 +167,11 @@ interface RunFigures {
   rssGrowth: number;
   loopMaxMs: Map<string, number>;
   lagMaxMs: number;
+  /**
+   * This process's own event-loop delay: latencies are measured from when each request was due,
+   * so a stall of the load generator itself would read as server latency; this says how much.
+   */
+  client: { maxMs: number; p99Ms: number };
   scrapes: number;
   failedScrapes: number;
   counters: Map<string, number>;
@@ -190,6 +200,8 @@ async function run(): Promise<RunFigures> {
     for (const p of childrenOf(server.pid!)) workerPids.add(p);
     void scrape().then(take);
   }, SAMPLE_EVERY_S * 1000);
+  const clientLoop = monitorEventLoopDelay({ resolution: 10 });
+  clientLoop.enable();
   const slowAttack = slowBodyAttack({ host, port, sockets: SLOW_SOCKETS, localAddresses: ATTACKERS, seconds: SECONDS });
   const [legit, attack, image] = await Promise.all([
     paced(base, legitRequests, { rps: LEGIT_RPS, seconds: SECONDS }),
@@ -197,6 +209,7 @@ async function run(): Promise<RunFigures> {
     paced(base, imageRequests, { rps: IMAGE_RPS, seconds: SECONDS, sockets: 2, localAddresses: ATTACKERS, timeoutMs: 30_000 }),
   ]);
   const slow = await slowAttack.stop();
+  clientLoop.disable();
   clearInterval(sampler);
   rss.push({ t: Math.round((Date.now() - started) / 1000), ...groupRss(server.pid!) });
   take(await scrape());
@@ -204,7 +217,8 @@ async function run(): Promise<RunFigures> {
   const from = SECONDS >= 2 * SAMPLE_EVERY_S ? rss.find((s) => s.t >= SAMPLE_EVERY_S) ?? rss[0]! : rss[0]!;
   const counters = new Map<string, number>();
   for (const [k, v] of last?.counters ?? []) counters.set(k, v - (before?.counters.get(k) ?? 0));
-  return { legit, attack, image, slow, rss, rssGrowth: rss.at(-1)!.total - from.total, loopMaxMs, lagMaxMs, scrapes, failedScrapes, counters };
+  const client = { maxMs: clientLoop.max / 1e6, p99Ms: clientLoop.percentile(99) / 1e6 };
+  return { legit, attack, image, slow, rss, rssGrowth: rss.at(-1)!.total - from.total, loopMaxMs, lagMaxMs, client, scrapes, failedScrapes, counters };
 }
 
 const row = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`;
@@ -241,7 +255,8 @@ for (let i = 1; i <= RUNS; i++) {
   out.push(`/metrics deltas: ${[...r.counters].map(([k, v]) => `${k} ${v}`).join(', ')}`);
   out.push(
     `event-loop delay max (eventloop_delay_max_seconds, ${r.scrapes} scrapes${r.failedScrapes ? `, ${r.failedScrapes} failed` : ''}): ` +
-      `${[...r.loopMaxMs].map(([p, ms]) => `${p} ${ms.toFixed(1)} ms`).join(', ') || 'not exported'}; nodejs_eventloop_lag_max_seconds (max of workers, incl. its 10 ms tick) ${r.lagMaxMs.toFixed(1)} ms`,
+      `${[...r.loopMaxMs].map(([p, ms]) => `${p} ${ms.toFixed(1)} ms`).join(', ') || 'not exported'}; nodejs_eventloop_lag_max_seconds (max of workers, incl. its 10 ms tick) ${r.lagMaxMs.toFixed(1)} ms; ` +
+      `the load generator's own (this process) max ${r.client.maxMs.toFixed(1)} ms, p99 ${r.client.p99Ms.toFixed(1)} ms`,
   );
   const half = r.rss.find((s) => s.t >= SECONDS / 2) ?? r.rss[0]!;
   out.push(`RSS growth over the second half (t=${half.t}s → end; a leak keeps growing there, a working set does not): ${(r.rss.at(-1)!.total - half.total).toFixed(1)} MB`);
