@@ -26,7 +26,9 @@ export function errorHandler(logger: Logger, metrics: Pick<Metrics, 'rejections'
     void _next;
     if (settle) {
       try {
-        err = (await settle(res)) ?? err;
+        const instead = await settle(res);
+        // A refusal replaces the answer, unless there is no one left to answer.
+        if (instead && !(err instanceof ClientGone) && !res.headersSent) err = instead;
       } catch (settleErr) {
         logger.warn({ reqId: requestIdsOf(res)?.reqId, error: settleErr instanceof Error ? settleErr.name : typeof settleErr }, 'rate-limit settlement failed');
       }
