@@ -17,7 +17,7 @@
 // stop because a cache is down. The concurrency cap still protects the process.
 import type { NextFunction, Request, Response } from 'express';
 import { createClient } from 'redis';
-import { clientOf } from './auth.js';
+import { clientOf, type Client } from './auth.js';
 import { HttpProblem } from './problems.js';
 
 export const WINDOW_MS = 60_000;
@@ -260,16 +260,16 @@ interface DeferredCheck {
   refusal(verdict: Verdict): HttpProblem;
 }
 
-/** What a request holds of its client's allowance: taken at admission, spent by `charge`. */
-interface Held {
-  clientId: string;
-  limit: number;
-  uses: number;
-  spent: boolean;
-}
-
 const DEFERRED = 'addressCheck';
-const HELD = 'allowance';
+/** res.locals: uses of the client's allowance taken at admission and not yet spent by `charge`. */
+const HELD = 'heldUses';
+
+/** The uses a request holds, now handed over (to `charge`, or back to the store by `settle`). */
+function releaseHeld(res: Response): number {
+  const uses = (res.locals[HELD] as number | undefined) ?? 0;
+  res.locals[HELD] = 0;
+  return uses;
+}
 
 /** The rate of the authenticated client (open mode has no client and no per-client limit). */
 export interface ClientLimiter {
@@ -296,9 +296,9 @@ function rateLimited(detail: string, verdict: Verdict): HttpProblem {
 
 export function clientLimiter(opts: LimiterOptions): ClientLimiter {
   const windowMs = opts.windowMs ?? WINDOW_MS;
-  const giveBack = async (clientId: string, limit: number, uses: number): Promise<void> => {
+  const giveBack = async (client: Client, uses: number): Promise<void> => {
     try {
-      await opts.store.take(clientId, { cost: -uses, limit, windowMs, nowMs: opts.nowMs(), commit: true });
+      await opts.store.take(client.id, { cost: -uses, limit: client.requestsPerMinute, windowMs, nowMs: opts.nowMs(), commit: true });
     } catch (err) {
       opts.onStoreError?.(err);
     }
@@ -335,14 +335,11 @@ export function clientLimiter(opts: LimiterOptions): ClientLimiter {
   };
   return {
     async admit(_req, res, next) {
-      const client = clientOf(res);
-      if (await take(res, 1)) res.locals[HELD] = { clientId: client!.id, limit: client!.requestsPerMinute, uses: 1, spent: false } satisfies Held;
+      if (await take(res, 1)) res.locals[HELD] = 1;
       next();
     },
     async charge(res, cost) {
-      const held = res.locals[HELD] as Held | undefined;
-      const admitted = held && !held.spent ? held.uses : 0;
-      if (held) held.spent = true;
+      const admitted = releaseHeld(res);
       const client = clientOf(res);
       if (!client) return NO_CHARGE;
       let taken = admitted;
@@ -351,18 +348,16 @@ export function clientLimiter(opts: LimiterOptions): ClientLimiter {
           if (await take(res, cost - admitted)) taken = cost;
         } catch (err) {
           // All or none: the use taken at admission goes back with the refusal.
-          if (admitted > 0) await giveBack(client.id, client.requestsPerMinute, admitted);
+          if (admitted > 0) await giveBack(client, admitted);
           throw err;
         }
       }
-      return taken === 0 ? NO_CHARGE : { refund: () => giveBack(client.id, client.requestsPerMinute, taken) };
+      return taken === 0 ? NO_CHARGE : { refund: () => giveBack(client, taken) };
     },
     async settle(res) {
-      const held = res.locals[HELD] as Held | undefined;
-      if (held && !held.spent) {
-        held.spent = true;
-        await giveBack(held.clientId, held.limit, held.uses);
-      }
+      const held = releaseHeld(res);
+      const client = clientOf(res);
+      if (held > 0 && client) await giveBack(client, held);
       if (!res.locals[DEFERRED]) return undefined;
       try {
         await take(res, 0);
