@@ -372,4 +372,26 @@ describe('connections and server timeouts (issue #12 item 7)', () => {
     });
     expect(server.headersTimeout).toBeLessThan(server.requestTimeout);
   });
+
+  it('the server makes requests and responses with the app\'s prototypes, so Express need not re-parent them', async () => {
+    const { app } = build();
+    const server = createHttpServer(app);
+    // Runs before the app's listener, i.e. before Express's Object.setPrototypeOf.
+    const born: boolean[] = [];
+    server.prependListener('request', (req, res) => born.push(Object.getPrototypeOf(req) === app.request, Object.getPrototypeOf(res) === app.response));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const res = await request(server).post('/v1/verify').send({ qr, at: AT });
+      expect(res.status).toBe(200);
+      expect(res.body.outcome).toBe('VALID');
+      expect(res.headers['content-security-policy']).toBe("default-src 'none';frame-ancestors 'none'");
+      expect(born).toEqual([true, true]);
+      // A HEAD answers without a body, as node's own ServerResponse does for it.
+      const head = await request(server).head('/healthz');
+      expect(head.status).toBe(200);
+      expect(head.text ?? '').toBe('');
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
+  });
 });
