@@ -246,7 +246,10 @@ for (let i = 1; i <= RUNS; i++) {
   results.push(r);
   const out: string[] = [`\n## Run ${i} of ${RUNS} (${SECONDS} s)`, ''];
   const l = r.legit;
-  out.push(`legitimate: ${l.total} requests (${l.rate}/s), p50 / p90 / p99 / max ${l.p50} / ${l.p90} / ${l.p99} / ${l.max} ms; answers: ${withMax(l)}`);
+  out.push(
+    `legitimate: ${l.total} requests (${l.rate}/s), p50 / p90 / p99 / max ${l.p50} / ${l.p90} / ${l.p99} / ${l.max} ms; answers: ${withMax(l)}; ` +
+      `sent again after the server closed an idle keep-alive connection under them: ${l.keepAliveRetries}`,
+  );
   out.push(`attack stream: ${r.attack.total} (${r.attack.rate}/s), p99 ${r.attack.p99} ms; answers: ${withMax(r.attack)}`);
   out.push(`image attack: ${r.image.total} (${r.image.rate}/s), p50 ${r.image.p50} ms; answers: ${withMax(r.image)}`);
   out.push(

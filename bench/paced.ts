@@ -26,6 +26,15 @@ export interface PacedResult {
   status5xx: number;
   errors: number;
   timeouts: number;
+  /**
+   * Requests sent again once, on a new connection, after the server closed the idle keep-alive
+   * connection they had just been written to (ECONNRESET on a reused socket, before any answer).
+   * Node's docs (http `request.reusedSocket`) describe this race between a client's reuse and
+   * the server's keepAliveTimeout and prescribe the retry; fetch (undici) avoids it by expiring
+   * sockets before the server's `Keep-Alive: timeout` hint. The latency still counts from the
+   * moment the request was due, so the retry's cost is in the figures.
+   */
+  keepAliveRetries: number;
   /** "200", "413 BODY_TOO_LARGE", "503 OVERLOADED", "error ECONNRESET", "timeout" → count. */
   byStatus: Record<string, number>;
   /** The same keys → the longest latency of that answer, ms. */
@@ -73,7 +82,7 @@ export async function paced(base: string, requests: readonly PacedRequest[], opt
   const timeoutMs = opts.timeoutMs ?? 10_000;
   const addresses = opts.localAddresses ?? [];
   const latencies: number[] = [];
-  const result = { total: 0, status200: 0, status2xx: 0, status4xx: 0, status5xx: 0, errors: 0, timeouts: 0 };
+  const result = { total: 0, status200: 0, status2xx: 0, status4xx: 0, status5xx: 0, errors: 0, timeouts: 0, keepAliveRetries: 0 };
   const byStatus: Record<string, number> = {};
   const maxByStatus: Record<string, number> = {};
   let inFlight = 0;
@@ -81,9 +90,14 @@ export async function paced(base: string, requests: readonly PacedRequest[], opt
 
   const send = (due: number) => {
     const n = next++;
-    const r = prepared[n % prepared.length]!;
     inFlight++;
+    attempt(n, due, false);
+  };
+
+  const attempt = (n: number, due: number, retried: boolean) => {
+    const r = prepared[n % prepared.length]!;
     let settled = false;
+    let answered = false;
     // Exactly once per request: a response that ends and a socket error after it (the server
     // closing a refused upload) must not count twice.
     const done = (status: number | 'error' | 'timeout', detail = '') => {
@@ -118,6 +132,7 @@ export async function paced(base: string, requests: readonly PacedRequest[], opt
         timeout: timeoutMs,
       },
       (res) => {
+        answered = true;
         const status = res.statusCode ?? 0;
         if (status < 300) {
           res.resume();
@@ -137,7 +152,15 @@ export async function paced(base: string, requests: readonly PacedRequest[], opt
       req.destroy();
       done('timeout');
     });
-    req.on('error', (err: NodeJS.ErrnoException) => done('error', err.code ?? err.message));
+    req.on('error', (err: NodeJS.ErrnoException) => {
+      if (!settled && !answered && !retried && req.reusedSocket && err.code === 'ECONNRESET') {
+        settled = true;
+        result.keepAliveRetries++;
+        attempt(n, due, true);
+        return;
+      }
+      done('error', err.code ?? err.message);
+    });
     if (r.body && r.chunked) {
       for (let i = 0; i < r.body.length; i += 64 * 1024) req.write(r.body.subarray(i, i + 64 * 1024));
       req.end();
