@@ -24,7 +24,7 @@ import { docsRouter } from './http/docs.js';
 import { imageRouter } from './http/image.js';
 import type { ImageDecoder } from './qr/pool.js';
 import { errorHandler, notFound } from './http/errors.js';
-import { ConcurrencyCap, DEFAULT_MAX_IN_FLIGHT, requireReady, sequence } from './http/guards.js';
+import { ConcurrencyCap, DEFAULT_MAX_IN_FLIGHT, readsOnly, requireReady, sequence, type Middleware } from './http/guards.js';
 import { apiHeaders } from './http/headers.js';
 import { openApiDocument } from './http/openapi.js';
 import { opsRouter } from './http/ops.js';
@@ -73,13 +73,6 @@ export interface AppDeps {
   publish?: express.Router;
   /** Signs a verification receipt when a request asks for one (contract `receipt`). */
   receipt?: ReceiptSigner;
-}
-
-type Middleware = (req: Request, res: Response, next: express.NextFunction) => void;
-
-/** Runs `middleware` for GET and HEAD; any other method goes straight on. */
-function readsOnly(middleware: Middleware): Middleware {
-  return (req, res, next) => (req.method === 'GET' || req.method === 'HEAD' ? middleware(req, res, next) : next());
 }
 
 export function createApp(deps: AppDeps): express.Express {

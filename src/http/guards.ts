@@ -43,7 +43,8 @@ export class ConcurrencyCap {
 
 }
 
-type Middleware = (req: Request, res: Response, next: NextFunction) => void | Promise<void>;
+/** A middleware or router; what it returns is only looked at for a promise (Express 5 does the same). */
+export type Middleware = (req: Request, res: Response, next: NextFunction) => unknown;
 
 /**
  * Several middlewares run as one router layer, in order (issue #12 item 2: every layer of a
@@ -59,7 +60,7 @@ export function sequence(...steps: Middleware[]): Middleware {
       const fn = steps[i++];
       if (!fn) return next();
       try {
-        const r = fn(req, res, step);
+        const r = fn(req, res, step) as Partial<PromiseLike<unknown>> | undefined;
         if (r && typeof r.then === 'function') r.then(undefined, (e: unknown) => next(e ?? new Error('Rejected promise')));
       } catch (e) {
         next(e);
@@ -67,4 +68,9 @@ export function sequence(...steps: Middleware[]): Middleware {
     };
     step();
   };
+}
+
+/** Runs `middleware` for GET and HEAD; any other method goes straight on (one comparison). */
+export function readsOnly(middleware: Middleware): Middleware {
+  return (req, res, next) => (req.method === 'GET' || req.method === 'HEAD' ? middleware(req, res, next) : next());
 }
