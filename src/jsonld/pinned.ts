@@ -17,6 +17,10 @@
 //   their own codes (a VerificationError for certificates, a ListError for trust lists).
 import jsonld from 'jsonld';
 import { VerificationFault } from '../errors.js';
+import { shareTermDefinitions } from './active-context.js';
+
+// Before any canonicalisation: derived active contexts share term definitions (active-context.ts).
+shareTermDefinitions();
 
 export type RemoteDocument = { contextUrl: null; document: unknown; documentUrl: string };
 export type DocumentLoader = (url: string) => Promise<RemoteDocument>;
