@@ -3,15 +3,47 @@
 // Its validity, the VDS-NC key usage and the CSCA's CRL are the pipeline's shared checks
 // (pipeline/validate.ts, trust/crl.ts); the APO reader's VDSAuthenticator checks the same.
 import { X509Certificate, createHash, type KeyObject } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
+import { keyTypeOf } from '../../crypto/algorithms.js';
 import { VerificationError } from '../../errors.js';
-import type { Signer } from '../../trust/types.js';
+import type { KeyType, Signer } from '../../trust/types.js';
+
+/**
+ * Parsed BSCs by their exact DER. A state signs its seals with few BSCs, each for months, so
+ * the same certificate arrives seal after seal: parsing it (a third of a seal's CPU, measured)
+ * and checking it against its CSCA (another eighth) are done once per certificate, not once per
+ * seal. Bounded, least recently used out: a stream of distinct certificates costs what it cost
+ * before the cache and holds at most MAX_CACHED_BSCS of them. An X509Certificate is immutable;
+ * only identical bytes find an entry.
+ */
+const MAX_CACHED_BSCS = 512;
+const parsedBscs = new LRUCache<string, X509Certificate>({ max: MAX_CACHED_BSCS });
 
 export function parseBsc(der: Uint8Array): X509Certificate {
+  const key = Buffer.from(der.buffer, der.byteOffset, der.byteLength).toString('base64');
+  const cached = parsedBscs.get(key);
+  if (cached) return cached;
+  let bsc: X509Certificate;
   try {
-    return new X509Certificate(der);
+    bsc = new X509Certificate(der);
   } catch {
     throw new VerificationError('CBOR_INVALID', 'sig.cer is not an X.509 certificate');
   }
+  parsedBscs.set(key, bsc);
+  return bsc;
+}
+
+/** A BSC's public key and its type, read once per parsed certificate (each `publicKey` read makes a new KeyObject). */
+const bscKeys = new WeakMap<X509Certificate, { key: KeyObject; keyInfo: { keyType: KeyType; keyBits?: number } }>();
+
+export function bscKey(bsc: X509Certificate): { key: KeyObject; keyInfo: { keyType: KeyType; keyBits?: number } } {
+  let entry = bscKeys.get(bsc);
+  if (!entry) {
+    const key = bsc.publicKey;
+    entry = { key, keyInfo: keyTypeOf(key) };
+    bscKeys.set(bsc, entry);
+  }
+  return entry;
 }
 
 /** DN as a comparable string, whatever printer produced it (Node: "C=AU\nO=GOV", x509: "C=AU, O=GOV"). */
@@ -51,12 +83,25 @@ function issuedBy(bsc: X509Certificate, signer: Signer): boolean {
   return signer.subject !== undefined && normaliseDn(signer.subject) === normaliseDn(bsc.issuer);
 }
 
-function verifiesWith(bsc: X509Certificate, key: KeyObject): boolean {
-  try {
-    return bsc.verify(key);
-  } catch {
-    return false;
+/**
+ * Whether each CSCA signer's key verifies the BSC's signature, per parsed BSC and signer: both are
+ * immutable (a new trust snapshot brings new Signer objects, so no verdict outlives its CSCA).
+ */
+const chainVerdicts = new WeakMap<X509Certificate, WeakMap<Signer, boolean>>();
+
+function verifiesWith(bsc: X509Certificate, signer: Signer): boolean {
+  let verdicts = chainVerdicts.get(bsc);
+  if (!verdicts) chainVerdicts.set(bsc, (verdicts = new WeakMap()));
+  let verdict = verdicts.get(signer);
+  if (verdict === undefined) {
+    try {
+      verdict = bsc.verify(signer.publicKey);
+    } catch {
+      verdict = false;
+    }
+    verdicts.set(signer, verdict);
   }
+  return verdict;
 }
 
 /**
@@ -67,7 +112,7 @@ export function findIssuingCsca(bsc: X509Certificate, candidates: readonly Signe
   if (candidates.length === 0) throw new VerificationError('KID_UNKNOWN', 'no trusted CSCA for the issuing state');
   const named = candidates.filter((c) => issuedBy(bsc, c));
   if (named.length === 0) throw new VerificationError('KID_UNKNOWN', 'signer certificate not issued by a trusted CSCA');
-  const issuer = named.find((c) => verifiesWith(bsc, c.publicKey));
+  const issuer = named.find((c) => verifiesWith(bsc, c));
   if (!issuer) throw new VerificationError('SIGNATURE_INVALID', 'signer certificate signature does not verify with its CSCA');
   return issuer;
 }

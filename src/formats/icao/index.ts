@@ -8,7 +8,7 @@ import { VerificationError } from '../../errors.js';
 import { isAlgorithm, verifySignature as verifyWith } from '../../crypto/algorithms.js';
 import type { Signer, TrustResolver } from '../../trust/types.js';
 import type { Claims, Decoded, FormatAdapter, Mapped, VerifiedSigner } from '../format.js';
-import { bscKid, findIssuingCsca, parseBsc } from './chain.js';
+import { bscKey, bscKid, findIssuingCsca, parseBsc } from './chain.js';
 import { toAlpha2 } from './countries.js';
 import { displayOf, mapSeal, sealIssuedAt } from './map.js';
 import { detectSeal, parseSeal, VDS_ALGS, type VdsNcSeal } from './seal.js';
@@ -36,7 +36,8 @@ export function verifySealSignature(seal: VdsNcSeal, bsc: X509Certificate): void
   if (!(VDS_ALGS as readonly string[]).includes(alg) || !isAlgorithm(alg)) {
     throw new VerificationError('ALGORITHM_UNSUPPORTED', `sig.alg ${alg} is not ES256/ES384/ES512`);
   }
-  const outcome = verifyWith({ alg, key: bsc.publicKey, data: seal.signedBytes, signature: seal.signature });
+  const { key, keyInfo } = bscKey(bsc);
+  const outcome = verifyWith({ alg, key, keyInfo, data: seal.signedBytes, signature: seal.signature });
   if (outcome === 'KEY_MISMATCH') throw new VerificationError('ALGORITHM_UNSUPPORTED', `${alg} does not match the signer key`);
   if (outcome === 'INVALID') throw new VerificationError('SIGNATURE_INVALID', 'seal signature does not verify (or is not raw r‖s of its curve)');
 }

@@ -3,11 +3,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { KeyObject, X509Certificate, webcrypto } from 'node:crypto';
+import { generateKeyPairSync, KeyObject, X509Certificate, webcrypto } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { VerificationError } from '../../../src/errors.js';
 import { crlRevocation, crlSignedBy } from '../../../src/trust/crl.js';
-import { icaoAdapter, toAlpha2, VDS_NC_EKU } from '../../../src/formats/icao/index.js';
+import { icaoAdapter, parseSeal, toAlpha2, VDS_NC_EKU } from '../../../src/formats/icao/index.js';
+import { parseBsc } from '../../../src/formats/icao/chain.js';
 import { signVdsNc, type VdsNcData } from '../../../scripts/demo/sign-icao.js';
 import type { Signer, TrustResolver } from '../../../src/trust/types.js';
 import { x509 } from '../../../src/trust/x509.js';
@@ -147,6 +148,20 @@ describe.skipIf(!HAVE_VECTORS)('ICAO VDS-NC apo-android vectors', () => {
   it('a CSCA rollover list is searched: the right CSCA among others verifies', async () => {
     const r = await verifyStaged(icaoAdapter, vector('valid.json'), ctxAt(resolver({ AU: [auProto, au] }), AT));
     expect(r.failures).toEqual([]);
+  });
+
+  it('a BSC is parsed once per distinct DER, and its CSCA verdict is kept per signer, never per name or certificate', async () => {
+    const text = vector('valid.json');
+    const der = parseSeal(text).certificateDer;
+    const bsc = parseBsc(der);
+    expect(parseBsc(Uint8Array.from(der))).toBe(bsc);
+    expect(parseBsc(derOf('csca-AU.der.b64'))).not.toBe(bsc);
+    expect(() => parseBsc(der.subarray(1))).toThrow(VerificationError);
+    // The AU CSCA's own certificate with another key: what a forged trust entry would be.
+    const forged: Signer = { ...au, publicKey: generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey };
+    expect((await verifyStaged(icaoAdapter, text, ctxAt(resolver({ AU: [au] }), AT))).failures).toEqual([]);
+    expect(await codeOf(verifyStaged(icaoAdapter, text, ctxAt(resolver({ AU: [forged] }), AT)))).toBe('SIGNATURE_INVALID');
+    expect((await verifyStaged(icaoAdapter, text, ctxAt(resolver({ AU: [au] }), AT))).failures).toEqual([]);
   });
 
   it('after the BSC expired (2031-09-30) → SIGNER_NOT_VALID listed, signature still checked', async () => {
