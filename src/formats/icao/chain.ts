@@ -6,7 +6,7 @@ import { X509Certificate, createHash, type KeyObject } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import { keyTypeOf } from '../../crypto/algorithms.js';
 import { VerificationError } from '../../errors.js';
-import type { KeyType, Signer } from '../../trust/types.js';
+import type { Signer } from '../../trust/types.js';
 
 /**
  * Parsed BSCs by their exact DER. A state signs its seals with few BSCs, each for months, so
@@ -34,9 +34,13 @@ export function parseBsc(der: Uint8Array): X509Certificate {
 }
 
 /** A BSC's public key and its type, read once per parsed certificate (each `publicKey` read makes a new KeyObject). */
-const bscKeys = new WeakMap<X509Certificate, { key: KeyObject; keyInfo: { keyType: KeyType; keyBits?: number } }>();
+interface BscKey {
+  key: KeyObject;
+  keyInfo: ReturnType<typeof keyTypeOf>;
+}
+const bscKeys = new WeakMap<X509Certificate, BscKey>();
 
-export function bscKey(bsc: X509Certificate): { key: KeyObject; keyInfo: { keyType: KeyType; keyBits?: number } } {
+export function bscKey(bsc: X509Certificate): BscKey {
   let entry = bscKeys.get(bsc);
   if (!entry) {
     const key = bsc.publicKey;
