@@ -13,7 +13,8 @@
 // status and problem code, the resident memory of the process group, and the maximum
 // event-loop delay read from /metrics and the load generator's own (a stall of this process
 // would read as server latency); then the targets beside the figures. Exits 0 either way.
-// Smoke run: LOAD_SECONDS=10 LOAD_RUNS=1 npm run bench:load. LOAD_NODE_ARGS adds node flags to the server.
+// Smoke run: LOAD_SECONDS=10 LOAD_RUNS=1 npm run bench:load. LOAD_NODE_ARGS adds node flags to the server;
+// LEGIT_SAMPLES and ATTACK_KINDS pick parts of the streams, IMAGE_RPS=0 and SLOW_SOCKETS=0 turn attacks off.
 //
 // Why IMAGE_RPS = 5: the pool has one decoding thread per worker on this 2-core box (WORKERS=2,
 // src/main.ts) and a noise image holds its thread up to the 2 s budget, so the pool finishes
@@ -127,15 +128,19 @@ const json = (body: unknown) => ({ method: 'POST' as const, path: '/v1/verify', 
 const legitRequests = samples.map((qr) => json({ qr }));
 
 const wrap = (cose: Buffer) => `HC1:${encodeBase45(deflateSync(cose, { level: 9 }))}`;
-const attackRequests = [
-  json({ qr: 'A'.repeat(100 * 1024) }), // 100 KB body
-  json({ qr: `HC1:${encodeBase45(deflateSync(Buffer.alloc(4 << 20), { level: 9 }))}` }), // 4 MB inflation bomb
-  json({ qr: wrap(Buffer.concat([Buffer.alloc(10_000, 0x81), Buffer.from([0])])) }), // 10,000-deep CBOR
-  json({ qr: wrap(Buffer.concat([Buffer.alloc(2000, 0xc1), Buffer.from([0])])) }), // nested tags
-  json({ qr: 'HC1:GGW:::~~~' }), // bad Base45
-  { method: 'POST' as const, path: '/v1/verify', headers: { 'content-type': 'application/json' }, body: `{"qr":${'['.repeat(20_000)}${']'.repeat(20_000)}}` }, // deep JSON
-  { method: 'POST' as const, path: '/v1/verify', headers: { 'content-type': 'text/plain' }, body: 'HC1:XYZ' }, // wrong media type
-];
+const attackKinds = {
+  body: json({ qr: 'A'.repeat(100 * 1024) }), // 100 KB body
+  bomb: json({ qr: `HC1:${encodeBase45(deflateSync(Buffer.alloc(4 << 20), { level: 9 }))}` }), // 4 MB inflation bomb
+  cbor: json({ qr: wrap(Buffer.concat([Buffer.alloc(10_000, 0x81), Buffer.from([0])])) }), // 10,000-deep CBOR
+  tags: json({ qr: wrap(Buffer.concat([Buffer.alloc(2000, 0xc1), Buffer.from([0])])) }), // nested tags
+  base45: json({ qr: 'HC1:GGW:::~~~' }), // bad Base45
+  json: { method: 'POST' as const, path: '/v1/verify', headers: { 'content-type': 'application/json' }, body: `{"qr":${'['.repeat(20_000)}${']'.repeat(20_000)}}` }, // deep JSON
+  media: { method: 'POST' as const, path: '/v1/verify', headers: { 'content-type': 'text/plain' }, body: 'HC1:XYZ' }, // wrong media type
+};
+// ATTACK_KINDS=name,name sends only those (e.g. `media` for 415s alone), to see what one kind costs the legitimate tail.
+const kinds = (process.env['ATTACK_KINDS'] ?? '').split(',').filter(Boolean);
+for (const k of kinds) if (!(k in attackKinds)) throw new Error(`ATTACK_KINDS: no attack named ${k} (${Object.keys(attackKinds).join(', ')})`);
+const attackRequests = Object.entries(attackKinds).filter(([k]) => kinds.length === 0 || kinds.includes(k)).map(([, r]) => r);
 const imageRequests = imageAttackRequests();
 
 // Warm-up: JIT and caches, so the first seconds do not dominate p99.
