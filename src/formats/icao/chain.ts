@@ -33,21 +33,31 @@ export function parseBsc(der: Uint8Array): X509Certificate {
   return bsc;
 }
 
-/** A BSC's public key and its type, read once per parsed certificate (each `publicKey` read makes a new KeyObject). */
-interface BscKey {
+/**
+ * What is derived from a parsed BSC, once: its public key and the key's type (each `publicKey`
+ * read makes a new KeyObject), and whether each CSCA signer's key verifies its signature. The
+ * verdicts are kept per Signer object: signers are immutable and a new trust snapshot brings
+ * new ones, so no verdict outlives its CSCA.
+ */
+interface BscFacts {
   key: KeyObject;
   keyInfo: ReturnType<typeof keyTypeOf>;
+  verifiedBy: WeakMap<Signer, boolean>;
 }
-const bscKeys = new WeakMap<X509Certificate, BscKey>();
+const bscFacts = new WeakMap<X509Certificate, BscFacts>();
 
-export function bscKey(bsc: X509Certificate): BscKey {
-  let entry = bscKeys.get(bsc);
-  if (!entry) {
+function factsOf(bsc: X509Certificate): BscFacts {
+  let facts = bscFacts.get(bsc);
+  if (!facts) {
     const key = bsc.publicKey;
-    entry = { key, keyInfo: keyTypeOf(key) };
-    bscKeys.set(bsc, entry);
+    facts = { key, keyInfo: keyTypeOf(key), verifiedBy: new WeakMap() };
+    bscFacts.set(bsc, facts);
   }
-  return entry;
+  return facts;
+}
+
+export function bscKey(bsc: X509Certificate): Pick<BscFacts, 'key' | 'keyInfo'> {
+  return factsOf(bsc);
 }
 
 /** DN as a comparable string, whatever printer produced it (Node: "C=AU\nO=GOV", x509: "C=AU, O=GOV"). */
@@ -87,23 +97,16 @@ function issuedBy(bsc: X509Certificate, signer: Signer): boolean {
   return signer.subject !== undefined && normaliseDn(signer.subject) === normaliseDn(bsc.issuer);
 }
 
-/**
- * Whether each CSCA signer's key verifies the BSC's signature, per parsed BSC and signer: both are
- * immutable (a new trust snapshot brings new Signer objects, so no verdict outlives its CSCA).
- */
-const chainVerdicts = new WeakMap<X509Certificate, WeakMap<Signer, boolean>>();
-
 function verifiesWith(bsc: X509Certificate, signer: Signer): boolean {
-  let verdicts = chainVerdicts.get(bsc);
-  if (!verdicts) chainVerdicts.set(bsc, (verdicts = new WeakMap()));
-  let verdict = verdicts.get(signer);
+  const { verifiedBy } = factsOf(bsc);
+  let verdict = verifiedBy.get(signer);
   if (verdict === undefined) {
     try {
       verdict = bsc.verify(signer.publicKey);
     } catch {
       verdict = false;
     }
-    verdicts.set(signer, verdict);
+    verifiedBy.set(signer, verdict);
   }
   return verdict;
 }
