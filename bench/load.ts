@@ -88,6 +88,22 @@ function groupRss(pid: number): { total: number; each: number[] } {
   return { total: each.reduce((a, b) => a + b, 0), each };
 }
 
+const json = (body: unknown) => ({ method: 'POST' as const, path: '/v1/verify', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+const wrap = (cose: Buffer) => `HC1:${encodeBase45(deflateSync(cose, { level: 9 }))}`;
+// The attacks are made before the server starts, so a wrong ATTACK_KINDS name stops nothing half-started.
+const attackKinds = {
+  body: json({ qr: 'A'.repeat(100 * 1024) }), // 100 KB body
+  bomb: json({ qr: `HC1:${encodeBase45(deflateSync(Buffer.alloc(4 << 20), { level: 9 }))}` }), // 4 MB inflation bomb
+  cbor: json({ qr: wrap(Buffer.concat([Buffer.alloc(10_000, 0x81), Buffer.from([0])])) }), // 10,000-deep CBOR
+  tags: json({ qr: wrap(Buffer.concat([Buffer.alloc(2000, 0xc1), Buffer.from([0])])) }), // nested tags
+  base45: json({ qr: 'HC1:GGW:::~~~' }), // bad Base45
+  json: { method: 'POST' as const, path: '/v1/verify', headers: { 'content-type': 'application/json' }, body: `{"qr":${'['.repeat(20_000)}${']'.repeat(20_000)}}` }, // deep JSON
+  media: { method: 'POST' as const, path: '/v1/verify', headers: { 'content-type': 'text/plain' }, body: 'HC1:XYZ' }, // wrong media type
+};
+// ATTACK_KINDS=name,name sends only those (e.g. `media` for 415s alone), to see what one kind costs the legitimate tail.
+const kinds = (process.env['ATTACK_KINDS'] ?? '').split(',').filter(Boolean);
+for (const k of kinds) if (!(k in attackKinds)) throw new Error(`ATTACK_KINDS: no attack named ${k} (${Object.keys(attackKinds).join(', ')})`);
+const attackRequests = Object.entries(attackKinds).filter(([k]) => kinds.length === 0 || kinds.includes(k)).map(([, r]) => r);
 const port = await freePort();
 const host = '127.0.0.1';
 const base = `http://${host}:${port}`;
@@ -124,23 +140,8 @@ const picked = (process.env['LEGIT_SAMPLES'] ?? '').split(',').filter(Boolean);
 const samples = readdirSync('samples')
   .filter((f) => f.endsWith('.txt') && (picked.length === 0 || picked.some((p) => f.startsWith(p))))
   .map((f) => readFileSync(join('samples', f), 'utf8').trim());
-const json = (body: unknown) => ({ method: 'POST' as const, path: '/v1/verify', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 const legitRequests = samples.map((qr) => json({ qr }));
 
-const wrap = (cose: Buffer) => `HC1:${encodeBase45(deflateSync(cose, { level: 9 }))}`;
-const attackKinds = {
-  body: json({ qr: 'A'.repeat(100 * 1024) }), // 100 KB body
-  bomb: json({ qr: `HC1:${encodeBase45(deflateSync(Buffer.alloc(4 << 20), { level: 9 }))}` }), // 4 MB inflation bomb
-  cbor: json({ qr: wrap(Buffer.concat([Buffer.alloc(10_000, 0x81), Buffer.from([0])])) }), // 10,000-deep CBOR
-  tags: json({ qr: wrap(Buffer.concat([Buffer.alloc(2000, 0xc1), Buffer.from([0])])) }), // nested tags
-  base45: json({ qr: 'HC1:GGW:::~~~' }), // bad Base45
-  json: { method: 'POST' as const, path: '/v1/verify', headers: { 'content-type': 'application/json' }, body: `{"qr":${'['.repeat(20_000)}${']'.repeat(20_000)}}` }, // deep JSON
-  media: { method: 'POST' as const, path: '/v1/verify', headers: { 'content-type': 'text/plain' }, body: 'HC1:XYZ' }, // wrong media type
-};
-// ATTACK_KINDS=name,name sends only those (e.g. `media` for 415s alone), to see what one kind costs the legitimate tail.
-const kinds = (process.env['ATTACK_KINDS'] ?? '').split(',').filter(Boolean);
-for (const k of kinds) if (!(k in attackKinds)) throw new Error(`ATTACK_KINDS: no attack named ${k} (${Object.keys(attackKinds).join(', ')})`);
-const attackRequests = Object.entries(attackKinds).filter(([k]) => kinds.length === 0 || kinds.includes(k)).map(([, r]) => r);
 const imageRequests = imageAttackRequests();
 
 // Warm-up: JIT and caches, so the first seconds do not dominate p99.

@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { cpuMs } from './cpu.js';
 import { benchPipeline } from './pipeline.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -23,11 +24,6 @@ const { samples } = JSON.parse(readFileSync(`${ROOT}samples/index.json`, 'utf8')
 const texts = samples.map((s) => ({ id: s.id, text: readFileSync(`${ROOT}samples/${s.file}`, 'utf8').trim() }));
 const pipeline = await benchPipeline(`${ROOT}trust-lists`);
 const at = new Date();
-
-const cpuMs = (): number => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-};
 
 const spent = new Map(texts.map((t) => [t.id, { ms: 0, n: 0, outcome: '' }]));
 for (const { text } of texts) for (let i = 0; i < 50; i++) await pipeline.verify(text, at); // warm-up

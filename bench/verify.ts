@@ -22,6 +22,7 @@ import autocannon from 'autocannon';
 import { decodeHc1 } from '../src/formats/dcc/index.js';
 import { sigStructure } from '../src/formats/dcc/cose.js';
 import { signerFromCertificate } from '../src/trust/signer.js';
+import { cpuMs } from './cpu.js';
 import { benchFixture } from './fixture.js';
 import { benchPipeline } from './pipeline.js';
 
@@ -38,12 +39,6 @@ const at = new Date();
 /** One raw ES256 verification of the fixture's signature: the floor every ratio is against. */
 function rawVerify(): void {
   if (!cryptoVerify('sha256', signed, { key: signer.publicKey, dsaEncoding: 'ieee-p1363' }, cose.signature)) throw new Error('raw signature did not verify');
-}
-
-/** CPU time of this process in ms (user + system): on a shared box, time other tenants took is not counted. */
-function cpuMs(): number {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
 }
 
 /**
