@@ -4,7 +4,11 @@
 // copy, canonicalises the same documents with the same loader and options. Documents:
 // - the real WHO GDHCN production and development trust-list documents (../shared/vectors,
 //   published by WHO), each as a whole and as the proof options the verifier canonicalises;
-// - the DIVOC credentials of the demo (CoWIN and PeduliLindungi shapes) and their proof options;
+// - the DIVOC credentials of the demo (CoWIN and PeduliLindungi shapes) and their proof options.
+//   These were made by the project's own demo signer (scripts/demo), which is acceptable here: the
+//   test compares two processors over the same documents, and the reference is jsonld. The
+//   credentials signed by DIVOC's own libraries (jsonld-signatures 6, crypto-ld 3) are verified
+//   through the changed jsonld in test/formats/divoc/interop.test.ts;
 // - documents written here to reach every path of the copy: type-scoped contexts left again in
 //   an untyped node (previousContext, revertToPreviousContext), nested type scopes, property
 //   scopes with @base, @language and @vocab, a null context, protected terms kept, overridden in
