@@ -2,8 +2,8 @@
 // node with a type-scoped context, on leaving it again (`revertToPreviousContext`), and for every
 // context it processes. A DIVOC credential is a VC whose contexts define ~150 terms, many of them
 // carrying their own scoped `@context` documents, so each copy rebuilds hundreds of objects that
-// nothing will ever change: measured, 41 % of a DIVOC canonicalisation is `util.clone` under
-// `_cloneActiveContext` and most of the 19 % of garbage collection is its output (issue 12,
+// nothing will ever change: measured, a third of a DIVOC verification was `util.clone` under
+// `_cloneActiveContext`, and most of its garbage collection was that output (issue 12,
 // bench:load: DIVOC was a tenth of the legitimate stream and half its CPU). jsonld.js knows
 // (digitalbazaar/jsonld.js#414, open since 2020: "the patch clones the active context … could
 // in theory lead to performance issues").
