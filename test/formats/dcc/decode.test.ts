@@ -41,9 +41,21 @@ describe('base45 (RFC 9285)', () => {
     ['bb8', 'lower case is outside the alphabet'],
     ['AB_', 'underscore'],
     ['ÄBC', 'non-ASCII'],
+    ['B\u0141\u0138', 'characters whose low byte is in the alphabet (U+0141 → 0x41 "A", U+0138 → 0x38 "8")'],
+    ['BB\ud800', 'a lone surrogate'],
+    ['\u0130BB', 'U+0130, whose low byte is "0", first'],
     ['::', 'pair over 255'],
   ])('refuses %j (%s) with BASE45_INVALID', (text) => {
     expect(codeOf(() => decodeBase45(text))).toBe('BASE45_INVALID');
+  });
+  it('decodes a text longer than its reused buffer, and refuses one with a non-ASCII character at its end', () => {
+    const bytes = new Uint8Array(12_000).map((_, i) => (i * 31) & 0xff);
+    const text = encodeBase45(bytes);
+    expect(text.length).toBeGreaterThan(8 * 1024);
+    expect(Buffer.from(decodeBase45(text))).toEqual(Buffer.from(bytes));
+    expect(codeOf(() => decodeBase45(`${text.slice(0, -3)}BB\u0141`))).toBe('BASE45_INVALID');
+    // and the reused buffer holds nothing over from the long text
+    expect(Buffer.from(decodeBase45('BB8')).toString()).toBe('AB');
   });
   it('is stricter than the npm base45 package, which accepts GGW', () => {
     expect(() => base45PackageDecode('GGW')).not.toThrow();
