@@ -32,6 +32,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { isoInstant } from '../time.js';
 
 export const GENESIS = '0'.repeat(64);
 
@@ -188,7 +189,7 @@ export class AuditLog implements AuditSink {
         this.broken = false;
       }
       const { type, ...rest } = fields;
-      const body = { seq: this.seq + 1, time: time.toISOString(), type, ...rest, prev: this.last };
+      const body = { seq: this.seq + 1, time: isoInstant(time), type, ...rest, prev: this.last };
       const { line, hash } = seal(body);
       const bytes = Buffer.from(`${line}\n`, 'utf8');
       const written = writeSync(this.fd, bytes);

@@ -28,6 +28,7 @@ import { FAULT_RETRY_AFTER_SECONDS, HttpProblem, isServiceFault } from './proble
 import type { ClientLimiter } from './rate-limit.js';
 import { requestIdsOf } from './request-log.js';
 import { BatchRequestSchema, HolderStatusRequestSchema, parseInstant, VerifyRequestSchema } from './schemas.js';
+import { isoInstant } from '../time.js';
 
 /** Signs a receipt of a verdict (src/publish/receipt.ts), compact JWS without personal data. */
 export type ReceiptSigner = (report: Report, qr: string, at: Date) => Promise<string>;
@@ -85,7 +86,7 @@ export function createVerifier(deps: VerifierDeps): EdgeVerify {
             outcome: report.outcome,
             codes: report.errors.map((e) => e.code),
             status: report.domestic.status,
-            at: at.toISOString(),
+            at: isoInstant(at),
             ...(report.signer ? { signerCountry: report.signer.country, signerKid: report.signer.kid } : {}),
             ...(typeof certId === 'string' && certId ? { certHash: audit.certificateHash(certId) } : {}),
           },

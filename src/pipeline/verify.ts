@@ -7,6 +7,7 @@ import { reportError, VerificationError, type Lang } from '../errors.js';
 import type { AnyAdapter, Claims, Mapped, Notice, VerifiedSigner } from '../formats/format.js';
 import type { CertificateFormat, DomesticDecision, HealthCertificate, Report } from '../model.js';
 import type { TrustResolver } from '../trust/types.js';
+import { isoInstant } from '../time.js';
 import { warningText } from '../warnings.js';
 import { validate, type Validation } from './validate.js';
 
@@ -48,7 +49,7 @@ export function invalidDecision(report: Pick<Report, 'errors'>, policy: string):
 function stopped(format: CertificateFormat | null, err: VerificationError, opts: VerifyOptions, policy: string): VerificationOutcome {
   const errors = [reportError(err.code, opts.lang, err.detail)];
   return {
-    report: { outcome: 'INVALID', format, checkedAt: opts.at.toISOString(), errors, warnings: [], checks: [], domestic: invalidDecision({ errors }, policy) },
+    report: { outcome: 'INVALID', format, checkedAt: isoInstant(opts.at), errors, warnings: [], checks: [], domestic: invalidDecision({ errors }, policy) },
   };
 }
 
@@ -96,9 +97,9 @@ export async function verifyText(text: string, opts: VerifyOptions, deps: Pipeli
   // Built by assignment in the report's key order: conditional spreads take V8's slow
   // object-copy path, about 0.5 µs each on every verification (issue 12).
   const valid = errors.length === 0 && mapped.ok;
-  const report = { outcome: valid ? 'VALID' : 'INVALID', format, checkedAt: opts.at.toISOString(), errors, warnings: warningsOf(staged.warnings, opts.lang), signer: verified.summary } as Report;
-  if (claims.issuedAt) report.issuedAt = claims.issuedAt.toISOString();
-  if (claims.expiresAt) report.expiresAt = claims.expiresAt.toISOString();
+  const report = { outcome: valid ? 'VALID' : 'INVALID', format, checkedAt: isoInstant(opts.at), errors, warnings: warningsOf(staged.warnings, opts.lang), signer: verified.summary } as Report;
+  if (claims.issuedAt) report.issuedAt = isoInstant(claims.issuedAt);
+  if (claims.expiresAt) report.expiresAt = isoInstant(claims.expiresAt);
   if (holder && Object.keys(holder).length > 0) report.holder = holder;
   if (mapped.ok) report.certificate = mapped.display;
   report.checks = validation.checks;
