@@ -12,6 +12,7 @@ import type {
   VaccinationEvidence,
 } from '../model.js';
 import { productKey, type MatrixCell, type Outcome, type Policy, type PolicyProduct } from './schema.js';
+import { isoInstant } from '../time.js';
 
 /** SNOMED CT "Detected" (EU value set covid-19-lab-result). */
 const DETECTED = '260373001';
@@ -70,7 +71,11 @@ interface ProductIndex {
   /** productKey of every id and alias → its product (the schema keeps keys unique). */
   byKey: Map<string, PolicyProduct>;
   neutral: Set<string>;
+  /** findProduct's answers by the code as written (productKey is a tenth of an evaluation; issue 12). */
+  found: Map<string, PolicyProduct | null>;
 }
+/** Distinct codes remembered per policy before the memo starts over (codes come from certificates). */
+const MAX_FOUND = 1_024;
 const indexes = new WeakMap<Policy, ProductIndex>();
 
 function productIndex(policy: Policy): ProductIndex {
@@ -78,7 +83,7 @@ function productIndex(policy: Policy): ProductIndex {
   if (!index) {
     const byKey = new Map<string, PolicyProduct>();
     for (const p of policy.products) for (const name of [p.id, ...p.aliases]) byKey.set(productKey(name), p);
-    index = { byKey, neutral: new Set(policy.productMatching.neutralWords.map(productKey)) };
+    index = { byKey, neutral: new Set(policy.productMatching.neutralWords.map(productKey)), found: new Map() };
     indexes.set(policy, index);
   }
   return index;
@@ -90,8 +95,14 @@ function productIndex(policy: Policy): ProductIndex {
  */
 export function findProduct(policy: Policy, code: string | undefined): PolicyProduct | undefined {
   if (code === undefined) return undefined;
+  const { byKey, found } = productIndex(policy);
+  const known = found.get(code);
+  if (known !== undefined) return known ?? undefined;
   const key = productKey(code);
-  return key === '' ? undefined : productIndex(policy).byKey.get(key);
+  const product = key === '' ? undefined : byKey.get(key);
+  if (found.size >= MAX_FOUND) found.clear();
+  found.set(code, product ?? null);
+  return product;
 }
 
 /** Longer texts are not read word by word (bounded work per certificate). */
@@ -317,14 +328,12 @@ export function decision(
   lang: Lang,
   validFrom?: Date,
 ): DomesticDecision {
-  return {
-    status,
-    reasons,
-    reasonTexts: reasons.map((r) => reasonText(policy, r, lang)),
-    validUntil: status === 'RED' || validUntil === null ? null : validUntil.toISOString(),
-    ...(validFrom ? { validFrom: validFrom.toISOString() } : {}),
-    policy: policyLabel(policy),
-  };
+  const reasonTexts = reasons.map((r) => reasonText(policy, r, lang));
+  const until = status === 'RED' || validUntil === null ? null : isoInstant(validUntil);
+  // Two literals rather than a conditional spread (V8's slow object-copy path, issue 12).
+  return validFrom
+    ? { status, reasons, reasonTexts, validUntil: until, validFrom: isoInstant(validFrom), policy: policyLabel(policy) }
+    : { status, reasons, reasonTexts, validUntil: until, policy: policyLabel(policy) };
 }
 
 /** The domestic status of one verified certificate. Pure: same inputs, same answer. */

@@ -131,6 +131,15 @@ describe('product codes come first (CVX as SHC issuers send them, ICD-11 as ICAO
     expect(findProduct(DEFAULT, 'AstraZeneca Vaxzevria')).toBeUndefined();
     expect(findProductByWords(DEFAULT, 'AstraZeneca Vaxzevria')?.id).toBe('EU/1/21/1529');
   });
+
+  it('answers found and not-found codes alike when asked again, also after more distinct codes than findProduct remembers', () => {
+    const asked = ['EU/1/20/1528', 'cvx 208', 'NOT-A-PRODUCT', 'EU/1/21/1529'];
+    const first = asked.map((c) => findProduct(DEFAULT, c)?.id);
+    expect(first).toEqual(['EU/1/20/1528', 'EU/1/20/1528', undefined, 'EU/1/21/1529']);
+    for (let i = 0; i < 3_000; i++) expect(findProduct(DEFAULT, `junk-${i}`)).toBeUndefined();
+    expect(asked.map((c) => findProduct(DEFAULT, c)?.id)).toEqual(first);
+    expect(asked.map((c) => findProduct(DEFAULT, c)?.id)).toEqual(first);
+  });
 });
 
 describe('the alias table is data, checked at start-up', () => {
