@@ -14,6 +14,7 @@ import type {
   VaccinationEvidence,
 } from '../../model.js';
 import type { Dcc, DccRecovery, DccTest, DccType, DccVaccination } from './schema.js';
+import { nfc } from '../shared.js';
 import { countryName, display } from './valuesets.js';
 
 /** SNOMED CT 260373001 "Detected" (test-result value set). */
@@ -27,7 +28,7 @@ export interface DccClaims {
 
 function clean(s: string | undefined): string | undefined {
   if (s === undefined) return undefined;
-  return s.trim().normalize('NFC');
+  return nfc(s.trim());
 }
 
 /** A cleaned non-empty string, or undefined. */
