@@ -313,14 +313,20 @@ export { Tag };
  * prototype. Depth is already bounded by decodeCbor, so recursion here is bounded too.
  */
 export function toJson(value: unknown): unknown {
+  // Scalars first: they are most of a payload, and reach here without an instanceof chain.
+  if (typeof value !== 'object' || value === null) {
+    if (value === undefined) return null;
+    return typeof value === 'bigint' ? Number(value) : value;
+  }
   if (value instanceof Map) {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of value) {
+    // forEach, not for…of: no [key, value] array per entry.
+    value.forEach((v: unknown, k: unknown) => {
       const key = typeof k === 'string' ? k : String(k);
       // An own property named __proto__ must be defined, not assigned (assignment sets the prototype).
       if (key === '__proto__') Object.defineProperty(out, key, { value: toJson(v), enumerable: true, writable: true, configurable: true });
       else out[key] = toJson(v);
-    }
+    });
     return out;
   }
   if (Array.isArray(value)) return value.map(toJson);
@@ -332,7 +338,5 @@ export function toJson(value: unknown): unknown {
   }
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value.toISOString();
   if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64');
-  if (typeof value === 'bigint') return Number(value);
-  if (value === undefined) return null;
   return value;
 }
