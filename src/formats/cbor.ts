@@ -45,6 +45,18 @@ const EMPTY = new Uint8Array(0);
 let src: Uint8Array = EMPTY;
 /** A Buffer view of `src`, made when the first text string needs it. */
 let buf: Buffer | undefined;
+/**
+ * All of `src` as one latin1 string, made when the first short ASCII text needs it: such a text
+ * is then a `substring` of it, not a call into Buffer's C++ (one conversion of a 290-byte DCC
+ * payload instead of a dozen calls; issue 12 item 1).
+ */
+let latin1: string | undefined;
+/**
+ * Texts from this length on are made by Buffer, not by `substring`: V8 makes a substring of 13
+ * characters or more a view that keeps its parent alive, and a certificate's text may be kept
+ * (a memo key, a log line), which must not pin up to 64 KB of input each.
+ */
+const SUBSTRING_MAX = 12;
 let pos = 0;
 let end = 0;
 let items = 0;
@@ -119,7 +131,12 @@ function text(len: number): string {
   let i = start;
   while (i < pos && src[i]! < 0x80) i++;
   buf ??= Buffer.from(src.buffer, src.byteOffset, src.byteLength);
-  if (i === pos) return buf.toString('latin1', start, pos); // ASCII: no UTF-8 decoding needed
+  if (i === pos) {
+    // ASCII: no UTF-8 decoding needed, and latin1 reads ASCII bytes as the same characters.
+    if (len > SUBSTRING_MAX) return buf.toString('latin1', start, pos);
+    latin1 ??= buf.toString('latin1');
+    return latin1.substring(start, pos);
+  }
   if (!isUtf8(src.subarray(start, pos))) fail('text string is not UTF-8');
   return buf.toString('utf8', start, pos);
 }
@@ -273,6 +290,7 @@ function decodeItem(bytes: Uint8Array, limits: CborLimits): unknown {
   if (limits.maxDepth > MAX_DEPTH_CAP) throw new RangeError(`CBOR maxDepth above ${MAX_DEPTH_CAP}`);
   src = bytes;
   buf = undefined;
+  latin1 = undefined;
   pos = 0;
   end = bytes.length;
   items = 0;
@@ -285,6 +303,7 @@ function decodeItem(bytes: Uint8Array, limits: CborLimits): unknown {
     // Let the input be collected; the next call sets everything again.
     src = EMPTY;
     buf = undefined;
+    latin1 = undefined;
   }
 }
 
