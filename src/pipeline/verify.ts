@@ -54,6 +54,7 @@ function stopped(format: CertificateFormat | null, err: VerificationError, opts:
 }
 
 function warningsOf(notices: readonly Notice[], lang: Lang): Report['warnings'] {
+  if (notices.length === 0) return [];
   return [...new Set(notices.map((n) => n.code))].map((code) => ({ code, message: warningText(code, lang) }));
 }
 
