@@ -105,6 +105,23 @@ function length(info: number): number {
   return n;
 }
 
+/**
+ * Two- and three-letter ASCII texts (the map keys of every health certificate: "tg", "fnt"),
+ * made once and kept: V8 hashes a kept string once and uses it as a property name without
+ * looking it up again, where a fresh one is hashed in Map.set and internalised in toJson on
+ * every certificate. Bounded, since the texts come from the input.
+ */
+const shortTexts = new Map<number, string>();
+const MAX_SHORT_TEXTS = 4_096;
+function shortText(code: number, len: number): string {
+  let t = shortTexts.get(code);
+  if (t === undefined) {
+    t = len === 2 ? String.fromCharCode(code >> 7, code & 0x7f) : String.fromCharCode(code >> 14, (code >> 7) & 0x7f, code & 0x7f);
+    if (shortTexts.size < MAX_SHORT_TEXTS) shortTexts.set(code, t);
+  }
+  return t;
+}
+
 function text(len: number): string {
   const start = pos;
   // Map keys of health certificates are one to three ASCII letters ("v", "tg", "fnt"): made
@@ -120,11 +137,11 @@ function text(len: number): string {
     }
     if (len === 2 && (a | b) < 0x80) {
       pos += 2;
-      return String.fromCharCode(a, b);
+      return shortText((a << 7) | b, len);
     }
     if (len === 3 && (a | b | c) < 0x80) {
       pos += 3;
-      return String.fromCharCode(a, b, c);
+      return shortText((a << 14) | (b << 7) | c, len);
     }
   }
   pos += len;

@@ -61,6 +61,20 @@ describe('decodeCbor (one pass)', () => {
     expect(toJson(decoded.get(-260))).toEqual({ '1': { v: [{ dn: 2 }], nam: 'Müller' } });
     expect(toJson(decoded.get('t'))).toBe('2021-05-01');
   });
+  it('every two- and three-letter ASCII text reads as cbor-x wrote it, past the bound of kept short texts too', () => {
+    // All 2-letter texts over [0-9A-Za-z] and 6,000 3-letter ones: more than the decoder keeps.
+    const letters = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+    const texts: string[] = [];
+    for (const x of letters) for (const y of letters) texts.push(x + y);
+    for (let i = 0; texts.length < 3_844 + 6_000; i++) texts.push(letters[i % 62]! + letters[Math.floor(i / 62) % 62]! + letters[Math.floor(i / 3_844) % 62]!);
+    for (let i = 0; i < texts.length; i += 1_000) {
+      const chunk = texts.slice(i, i + 1_000);
+      const decoded = decodeCbor(encoder.encode(new Map(chunk.map((t, j) => [t, j] as const))));
+      expect([...(decoded as Map<string, number>).entries()]).toEqual(chunk.map((t, j) => [t, j]));
+    }
+    // A repeated short key is still a duplicate, kept or not.
+    expect(codeOf(() => decodeCbor(hex('a2 62 7a 7a 01 62 7a 7a 02')))).toBe('CBOR_INVALID');
+  });
   it('half-precision floats and tag-1 dates decode as RFC 8949 says', () => {
     expect(decodeCbor(hex('f9 3c00'))).toBe(1);
     expect(decodeCbor(hex('f9 c400'))).toBe(-4);
