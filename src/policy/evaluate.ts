@@ -71,11 +71,16 @@ interface ProductIndex {
   /** productKey of every id and alias → its product (the schema keeps keys unique). */
   byKey: Map<string, PolicyProduct>;
   neutral: Set<string>;
-  /** findProduct's answers by the code as written (productKey is a tenth of an evaluation; issue 12). */
+  /** findProduct's answers by the code as written: productKey (NFKD, two Unicode regexes) ran on every evaluation (issue 12). */
   found: Map<string, PolicyProduct | null>;
 }
-/** Distinct codes remembered per policy before the memo starts over (codes come from certificates). */
+/**
+ * Distinct codes remembered per policy before the memo starts over, and the longest code
+ * remembered: codes come from certificates, so neither their number nor their size may grow
+ * the memo without bound (product codes are short: `EU/1/20/1528`, `CVX:208`, `XM68M6`).
+ */
 const MAX_FOUND = 1_024;
+const MAX_FOUND_CODE_CHARS = 64;
 const indexes = new WeakMap<Policy, ProductIndex>();
 
 function productIndex(policy: Policy): ProductIndex {
@@ -100,8 +105,10 @@ export function findProduct(policy: Policy, code: string | undefined): PolicyPro
   if (known !== undefined) return known ?? undefined;
   const key = productKey(code);
   const product = key === '' ? undefined : byKey.get(key);
-  if (found.size >= MAX_FOUND) found.clear();
-  found.set(code, product ?? null);
+  if (code.length <= MAX_FOUND_CODE_CHARS) {
+    if (found.size >= MAX_FOUND) found.clear();
+    found.set(code, product ?? null);
+  }
   return product;
 }
 

@@ -139,6 +139,10 @@ describe('product codes come first (CVX as SHC issuers send them, ICD-11 as ICAO
     for (let i = 0; i < 3_000; i++) expect(findProduct(DEFAULT, `junk-${i}`)).toBeUndefined();
     expect(asked.map((c) => findProduct(DEFAULT, c)?.id)).toEqual(first);
     expect(asked.map((c) => findProduct(DEFAULT, c)?.id)).toEqual(first);
+    // A code too long to be remembered is still looked up, every time.
+    const long = `EU/1/20/1528${' '.repeat(100)}`;
+    expect(findProduct(DEFAULT, long)?.id).toBe('EU/1/20/1528');
+    expect(findProduct(DEFAULT, long)?.id).toBe('EU/1/20/1528');
   });
 });
 
