@@ -21,6 +21,7 @@
 import { isUtf8 } from 'node:buffer';
 import { Tag } from 'cbor-x';
 import { VerificationError } from '../errors.js';
+import { isoInstant } from '../time.js';
 
 export interface CborLimits {
   maxDepth: number;
@@ -372,7 +373,7 @@ export function toJson(value: unknown): unknown {
     if (value.tag === 1) return null;
     return toJson(value.value);
   }
-  if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value.toISOString();
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : isoInstant(value);
   if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64');
   return value;
 }
