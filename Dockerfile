@@ -22,6 +22,9 @@ RUN npm ci --omit=dev && npm cache clean --force
 # or `node dist/cli/trust.js …`): the image has no TypeScript, so npm must not run their `pre`
 # build scripts (npm run still runs the named script with ignore-scripts). npm's cache and logs go
 # to /tmp, writable under a read-only root filesystem.
+# Large buffers (image bodies, decoded pixels) stay mmap'd and are returned when freed, instead of
+# ratcheting the RSS up in malloc arenas (src/cluster.ts WORKER_GLIBC_TUNABLES; here for WORKERS=1 too).
+ENV GLIBC_TUNABLES=glibc.malloc.mmap_threshold=131072
 ENV NPM_CONFIG_IGNORE_SCRIPTS=true \
     NPM_CONFIG_CACHE=/tmp/.npm \
     NPM_CONFIG_UPDATE_NOTIFIER=false

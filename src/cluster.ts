@@ -200,6 +200,21 @@ export function exposeWorkerRegistry(registry: Registry): void {
   void new AggregatorRegistry();
 }
 
+/**
+ * The malloc setting every worker starts with, unless the operator set GLIBC_TUNABLES. glibc
+ * raises its mmap threshold each time a large mmap'd block is freed (up to 32 MB); after that,
+ * multi-megabyte buffers (image bodies, decoded pixels: src/qr) come from malloc arenas, which
+ * keep the memory once it is freed, so a worker's RSS ratchets up with every burst of images.
+ * Held at its starting value, 128 KiB, large buffers stay mmap'd and go back to the system when
+ * freed (`npm run bench:load`, README "Performance"). A C library other than glibc ignores it.
+ */
+export const WORKER_GLIBC_TUNABLES = 'glibc.malloc.mmap_threshold=131072';
+
+/** The environment a worker is forked with, over the primary's own (cluster.fork merges the two). */
+export function workerEnv(slot: number, extra: Record<string, string> = {}, inherited: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  return { ...(inherited['GLIBC_TUNABLES'] === undefined ? { GLIBC_TUNABLES: WORKER_GLIBC_TUNABLES } : {}), ...extra, WORKER_SLOT: String(slot) };
+}
+
 export interface PrimaryOptions {
   workers: number;
   logger: Logger;
@@ -299,7 +314,7 @@ export function runPrimary(opts: PrimaryOptions): Primary {
   };
 
   const fork = (slot: number) => {
-    const worker = cluster.fork({ ...opts.env, WORKER_SLOT: String(slot) });
+    const worker = cluster.fork(workerEnv(slot, opts.env));
     slots.set(worker.id, slot);
     worker.on('message', (m: Request | TrustInstalled) => {
       if (typeof m !== 'object' || m === null || !('lintas' in m)) return;

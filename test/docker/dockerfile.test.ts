@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { WORKER_GLIBC_TUNABLES } from '../../src/cluster.js';
 
 const text = readFileSync('Dockerfile', 'utf8');
 const lines = text.replace(/\\\n\s*/g, ' ').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
@@ -36,6 +37,10 @@ describe('Dockerfile', () => {
       expect(existsSync(dir), dir).toBe(true);
     }
     expect(runtime.some((l) => /^COPY --from=build \/app\/dist/.test(l))).toBe(true);
+  });
+  it('gives every process of the image the malloc setting the cluster gives its workers', () => {
+    // src/cluster.ts WORKER_GLIBC_TUNABLES: with WORKERS=1 there is no fork to pass it on.
+    expect(runtime).toContain(`ENV GLIBC_TUNABLES=${WORKER_GLIBC_TUNABLES}`);
   });
   it('keeps node_modules, data and the git folder out of the build context', () => {
     const ignore = readFileSync('.dockerignore', 'utf8').split('\n');

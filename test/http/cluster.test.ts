@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyAuditFile } from '../../src/audit/log.js';
+import { WORKER_GLIBC_TUNABLES, workerEnv } from '../../src/cluster.js';
 import { bearer, KEYS, writeClientsFile } from './edge-helpers.js';
 
 async function freePort(): Promise<number> {
@@ -18,6 +19,13 @@ async function freePort(): Promise<number> {
       s.close(() => resolve(port));
     });
   });
+}
+
+/** This process's environment without GLIBC_TUNABLES (the workers' default is under test), plus `extra`. */
+function primaryEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...extra };
+  delete env['GLIBC_TUNABLES'];
+  return env;
 }
 
 const sample = readFileSync(join(process.cwd(), 'samples', 'vaccination-complete.txt'), 'utf8').trim();
@@ -31,7 +39,7 @@ describe('WORKERS=2 (node:cluster)', () => {
     const port = await freePort();
     dataDir = mkdtempSync(join(tmpdir(), 'lintas-cluster-'));
     child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-      env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', WORKERS: '2', DATA_DIR: dataDir, CLIENTS_FILE: writeClientsFile(), LOG_LEVEL: 'info' },
+      env: primaryEnv({ PORT: String(port), HOST: '127.0.0.1', WORKERS: '2', DATA_DIR: dataDir, CLIENTS_FILE: writeClientsFile(), LOG_LEVEL: 'info' }),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout!.on('data', (c) => (output += c));
@@ -73,6 +81,22 @@ describe('WORKERS=2 (node:cluster)', () => {
       .map((f) => readFileSync(join(dataDir, 'audit', f), 'utf8').split('\n').filter((l) => l.includes('"type":"verification"')).length);
     expect(perWorker).toHaveLength(2);
     for (const n of perWorker) expect(n).toBeGreaterThan(0);
+  });
+
+  it.runIf(process.platform === 'linux')('workers start with the malloc setting that returns large buffers to the system', () => {
+    const workers = readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+    expect(workers).toHaveLength(2);
+    for (const pid of workers) {
+      const environ = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+      expect(environ).toContain(`GLIBC_TUNABLES=${WORKER_GLIBC_TUNABLES}`);
+      expect(environ.some((v) => /^WORKER_SLOT=[01]$/.test(v))).toBe(true);
+    }
+    expect(WORKER_GLIBC_TUNABLES).toBe('glibc.malloc.mmap_threshold=131072');
+  });
+
+  it("an operator's own GLIBC_TUNABLES is left as it is", () => {
+    expect(workerEnv(1, { A: 'b' }, { GLIBC_TUNABLES: 'glibc.malloc.arena_max=2' })).toEqual({ A: 'b', WORKER_SLOT: '1' });
+    expect(workerEnv(0, {}, {})).toEqual({ GLIBC_TUNABLES: WORKER_GLIBC_TUNABLES, WORKER_SLOT: '0' });
   });
 
   it('one limit per client across the workers', async () => {
