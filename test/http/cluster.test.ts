@@ -28,6 +28,15 @@ function primaryEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return env;
 }
 
+function childOf(pid: string, parent: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === parent;
+  } catch {
+    return false; // gone meanwhile
+  }
+}
+
 const sample = readFileSync(join(process.cwd(), 'samples', 'vaccination-complete.txt'), 'utf8').trim();
 
 describe('WORKERS=2 (node:cluster)', () => {
@@ -84,7 +93,8 @@ describe('WORKERS=2 (node:cluster)', () => {
   });
 
   it.runIf(process.platform === 'linux')('workers start with the malloc setting that returns large buffers to the system', () => {
-    const workers = readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+    // The primary's children, by the parent pid in /proc/<pid>/stat (field 4, after the name in parentheses).
+    const workers = readdirSync('/proc').filter((d) => /^\d+$/.test(d) && childOf(d, child.pid!));
     expect(workers).toHaveLength(2);
     for (const pid of workers) {
       const environ = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
