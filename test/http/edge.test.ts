@@ -4,7 +4,7 @@
 // a certificate counts as one use of the client's allowance (contract "Clients"), and each
 // finding of issue #12 item 7 has its test, named after it.
 import { connect, type AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+import http, { type Server } from 'node:http';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type AppDeps } from '../../src/app.js';
@@ -12,7 +12,7 @@ import { vaccination } from '../../scripts/demo/samples.js';
 import { VerificationError, VerificationFault } from '../../src/errors.js';
 import { ADAPTERS } from '../../src/formats/index.js';
 import { metricsApp } from '../../src/http/ops.js';
-import { createHttpServer } from '../../src/http/server.js';
+import { createHttpServer, MAX_REQUESTS_PER_SOCKET } from '../../src/http/server.js';
 import { createLogger } from '../../src/logger.js';
 import { createMetrics } from '../../src/metrics.js';
 import { combine } from '../../src/policy/combine.js';
@@ -371,6 +371,38 @@ describe('connections and server timeouts (issue #12 item 7)', () => {
       keepAliveTimeout: 5_000,
     });
     expect(server.headersTimeout).toBeLessThan(server.requestTimeout);
+  });
+
+  it('a keep-alive connection is closed by the server after MAX_REQUESTS_PER_SOCKET answers, so a gateway with few connections moves between workers', async () => {
+    const server = createHttpServer(build().app);
+    expect(server.maxRequestsPerSocket).toBe(MAX_REQUESTS_PER_SOCKET);
+    server.maxRequestsPerSocket = 5; // the same mechanism, at a size a test can reach
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      const { port } = server.address() as AddressInfo;
+      const answers: { connection: string | undefined; local: number | undefined }[] = [];
+      for (let i = 0; i < 7; i++) {
+        answers.push(
+          await new Promise((resolve, reject) => {
+            http
+              .get({ host: '127.0.0.1', port, path: '/healthz', agent }, (res) => {
+                const local = res.socket.localPort;
+                res.resume();
+                res.on('end', () => resolve({ connection: res.headers.connection, local }));
+              })
+              .on('error', reject);
+          }),
+        );
+      }
+      expect(answers.map((a) => a.connection)).toEqual(['keep-alive', 'keep-alive', 'keep-alive', 'keep-alive', 'close', 'keep-alive', 'keep-alive']);
+      // The first five shared one connection; the sixth came on a new one.
+      expect(new Set(answers.slice(0, 5).map((a) => a.local)).size).toBe(1);
+      expect(answers[5]!.local).not.toBe(answers[0]!.local);
+    } finally {
+      agent.destroy();
+      await new Promise((r) => server.close(r));
+    }
   });
 
   it('the server makes requests and responses with the app\'s prototypes, so Express need not re-parent them', async () => {
