@@ -137,9 +137,8 @@ for (;;) {
 
 // LEGIT_SAMPLES=prefix,prefix picks samples by file name (e.g. `vaccination,test` for EU DCCs only).
 const picked = (process.env['LEGIT_SAMPLES'] ?? '').split(',').filter(Boolean);
-const samples = readdirSync('samples')
-  .filter((f) => f.endsWith('.txt') && (picked.length === 0 || picked.some((p) => f.startsWith(p))))
-  .map((f) => readFileSync(join('samples', f), 'utf8').trim());
+const sampleFiles = readdirSync('samples').filter((f) => f.endsWith('.txt') && (picked.length === 0 || picked.some((p) => f.startsWith(p))));
+const samples = sampleFiles.map((f) => readFileSync(join('samples', f), 'utf8').trim());
 const legitRequests = samples.map((qr) => json({ qr }));
 
 const imageRequests = imageAttackRequests();
@@ -181,6 +180,22 @@ interface RunFigures {
   scrapes: number;
   failedScrapes: number;
   counters: Map<string, number>;
+  /** Each worker's main thread (pid = its main thread's tid): ms per second on a core and waiting for one. */
+  sched: { pid: number; runMs: number; waitMs: number }[];
+}
+
+/**
+ * Time a thread spent on a core and runnable but waiting for one, ns (/proc/<tid>/schedstat;
+ * Linux with schedstats). A worker's main thread that waits for a core answers late however
+ * cheap its requests are: this says how much of the tail is the box's contention.
+ */
+function schedstat(tid: number): { run: number; wait: number } | undefined {
+  try {
+    const [run, wait] = readFileSync(`/proc/${tid}/schedstat`, 'utf8').trim().split(/\s+/).map(Number);
+    return Number.isFinite(run) && Number.isFinite(wait) ? { run: run!, wait: wait! } : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 const workerPids = new Set<number>(childrenOf(server.pid!));
@@ -206,11 +221,13 @@ async function run(): Promise<RunFigures> {
     for (const p of childrenOf(server.pid!)) workerPids.add(p);
     void scrape().then(take);
   }, SAMPLE_EVERY_S * 1000);
+  const schedBefore = new Map([...workerPids].map((p) => [p, schedstat(p)] as const));
+  const schedStart = performance.now();
   const clientLoop = monitorEventLoopDelay({ resolution: 10 });
   clientLoop.enable();
   const slowAttack = slowBodyAttack({ host, port, sockets: SLOW_SOCKETS, localAddresses: ATTACKERS, seconds: SECONDS });
   const [legit, attack, image] = await Promise.all([
-    paced(base, legitRequests, { rps: LEGIT_RPS, seconds: SECONDS }),
+    paced(base, legitRequests, { rps: LEGIT_RPS, seconds: SECONDS, slowMs: TARGET.p99Ms }),
     paced(base, attackRequests, { rps: ATTACK_RPS, seconds: SECONDS, sockets: 8, localAddresses: ATTACKERS }),
     paced(base, imageRequests, { rps: IMAGE_RPS, seconds: SECONDS, sockets: 2, localAddresses: ATTACKERS, timeoutMs: 30_000 }),
   ]);
@@ -224,7 +241,39 @@ async function run(): Promise<RunFigures> {
   const counters = new Map<string, number>();
   for (const [k, v] of last?.counters ?? []) counters.set(k, v - (before?.counters.get(k) ?? 0));
   const client = { maxMs: clientLoop.max / 1e6, p99Ms: clientLoop.percentile(99) / 1e6 };
-  return { legit, attack, image, slow, rss, rssGrowth: rss.at(-1)!.total - from.total, loopMaxMs, lagMaxMs, client, scrapes, failedScrapes, counters };
+  const schedSeconds = (performance.now() - schedStart) / 1000;
+  const sched: RunFigures['sched'] = [];
+  for (const [pid, before] of schedBefore) {
+    const after = schedstat(pid);
+    if (before && after) sched.push({ pid, runMs: (after.run - before.run) / 1e6 / schedSeconds, waitMs: (after.wait - before.wait) / 1e6 / schedSeconds });
+  }
+  return { sched, legit, attack, image, slow, rss, rssGrowth: rss.at(-1)!.total - from.total, loopMaxMs, lagMaxMs, client, scrapes, failedScrapes, counters };
+}
+
+/**
+ * Where the legitimate requests over the p99 target were: how many were due in the run's first
+ * second (the attacks open their connections and send their first bodies then), how many in the
+ * busiest second, and which samples they were, as a multiple of the sample's share of the
+ * stream (1× = no more often slow than any other).
+ */
+function slowLegit(l: PacedResult): string {
+  const n = l.slow.length;
+  if (n === 0) return `legitimate over ${TARGET.p99Ms} ms: none`;
+  const perSecond = new Map<number, number>();
+  for (const s of l.slow) perSecond.set(Math.floor(s.atMs / 1000), (perSecond.get(Math.floor(s.atMs / 1000)) ?? 0) + 1);
+  const [busiest, inBusiest] = [...perSecond].sort((a, b) => b[1] - a[1])[0]!;
+  const bySample = new Map<number, number>();
+  for (const s of l.slow) bySample.set(s.request, (bySample.get(s.request) ?? 0) + 1);
+  const over = [...bySample]
+    .map(([i, c]) => [sampleFiles[i]!.replace(/\.txt$/, ''), c / (n / sampleFiles.length)] as const)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 4)
+    .map(([name, x]) => `${name} ${x.toFixed(1)}×`)
+    .join(', ');
+  return (
+    `legitimate over ${TARGET.p99Ms} ms: ${n} of ${l.total} (${((100 * n) / l.total).toFixed(2)} %; the p99 target allows 1 %); ` +
+    `due in the first second: ${perSecond.get(0) ?? 0}; busiest second: t=${busiest}s with ${inBusiest}; most often slow: ${over}`
+  );
 }
 
 const row = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`;
@@ -256,6 +305,7 @@ for (let i = 1; i <= RUNS; i++) {
     `legitimate: ${l.total} requests (${l.rate}/s), p50 / p90 / p99 / max ${l.p50} / ${l.p90} / ${l.p99} / ${l.max} ms; answers: ${withMax(l)}; ` +
       `sent again after the server closed an idle keep-alive connection under them: ${l.keepAliveRetries}`,
   );
+  out.push(slowLegit(l));
   out.push(`attack stream: ${r.attack.total} (${r.attack.rate}/s), p99 ${r.attack.p99} ms; answers: ${withMax(r.attack)}`);
   out.push(`image attack: ${r.image.total} (${r.image.rate}/s), p50 ${r.image.p50} ms; answers: ${withMax(r.image)}`);
   out.push(
@@ -267,6 +317,11 @@ for (let i = 1; i <= RUNS; i++) {
       `${[...r.loopMaxMs].map(([p, ms]) => `${p} ${ms.toFixed(1)} ms`).join(', ') || 'not exported'}; nodejs_eventloop_lag_max_seconds (max of workers, incl. its 10 ms tick) ${r.lagMaxMs.toFixed(1)} ms; ` +
       `the load generator's own (this process) max ${r.client.maxMs.toFixed(1)} ms, p99 ${r.client.p99Ms.toFixed(1)} ms`,
   );
+  if (r.sched.length) {
+    out.push(
+      `workers' main threads (/proc/<pid>/schedstat), per second: ${r.sched.map((w) => `${w.pid} on a core ${w.runMs.toFixed(0)} ms, runnable but waiting for a core ${w.waitMs.toFixed(0)} ms`).join('; ')}`,
+    );
+  }
   const half = r.rss.find((s) => s.t >= SECONDS / 2) ?? r.rss[0]!;
   out.push(`RSS growth over the second half (t=${half.t}s → end; a leak keeps growing there, a working set does not): ${(r.rss.at(-1)!.total - half.total).toFixed(1)} MB`);
   out.push(`RSS (MB, primary / workers): ${r.rss.map((s) => `t=${s.t}s ${s.total.toFixed(0)} (${s.each.map((m) => m.toFixed(0)).join('/')})`).join('; ')}`);

@@ -35,6 +35,12 @@ export interface PacedResult {
    * moment the request was due, so the retry's cost is in the figures.
    */
   keepAliveRetries: number;
+  /**
+   * The requests slower than `slowMs` (at most MAX_SLOW of them): when each was due (ms from the
+   * start of the stream), its latency, and which of `requests` it was; so a bench can tell a
+   * burst of slow answers (one stall) from a steady share, and which request kinds they were.
+   */
+  slow: { atMs: number; ms: number; request: number }[];
   /** "200", "413 BODY_TOO_LARGE", "503 OVERLOADED", "error ECONNRESET", "timeout" → count. */
   byStatus: Record<string, number>;
   /** The same keys → the longest latency of that answer, ms. */
@@ -52,12 +58,17 @@ export interface PacedOptions {
   /** Open sockets per client address (default 64). */
   sockets?: number;
   timeoutMs?: number;
+  /** Latency above which a request is listed in `slow` (default: none listed). */
+  slowMs?: number;
   /**
    * Client addresses to send from, in turn (Linux accepts any 127.0.0.0/8 address as a local
    * address). Default: the system's choice (127.0.0.1 towards a 127.0.0.1 server).
    */
   localAddresses?: readonly string[];
 }
+
+/** Bound of PacedResult.slow: a stream that is all slow lists its first 50,000. */
+const MAX_SLOW = 50_000;
 
 function percentile(sorted: number[], q: number): number {
   if (sorted.length === 0) return 0;
@@ -82,6 +93,8 @@ export async function paced(base: string, requests: readonly PacedRequest[], opt
   const timeoutMs = opts.timeoutMs ?? 10_000;
   const addresses = opts.localAddresses ?? [];
   const latencies: number[] = [];
+  const slow: PacedResult['slow'] = [];
+  const slowMs = opts.slowMs ?? Infinity;
   const result = { total: 0, status200: 0, status2xx: 0, status4xx: 0, status5xx: 0, errors: 0, timeouts: 0, keepAliveRetries: 0 };
   const byStatus: Record<string, number> = {};
   const maxByStatus: Record<string, number> = {};
@@ -107,6 +120,7 @@ export async function paced(base: string, requests: readonly PacedRequest[], opt
       result.total++;
       const latency = performance.now() - due;
       latencies.push(latency);
+      if (latency > slowMs && slow.length < MAX_SLOW) slow.push({ atMs: due, ms: latency, request: n % prepared.length });
       const key = status === 'error' ? `error ${detail}` : status === 'timeout' ? 'timeout' : detail ? `${status} ${detail}` : String(status);
       byStatus[key] = (byStatus[key] ?? 0) + 1;
       maxByStatus[key] = Math.max(maxByStatus[key] ?? 0, Math.round(latency));
@@ -189,8 +203,10 @@ export async function paced(base: string, requests: readonly PacedRequest[], opt
   agent.destroy();
   latencies.sort((a, b) => a - b);
   const round = (n: number) => Math.round(n * 10) / 10;
+  for (const s of slow) s.atMs = Math.round(s.atMs - start);
   return {
     ...result,
+    slow,
     byStatus,
     maxByStatus,
     rate: Math.round(result.total / opts.seconds),
