@@ -26,10 +26,11 @@ export const SERVER_TIMEOUTS = { requestTimeout: 15_000, headersTimeout: 10_000,
  * Requests one keep-alive connection may carry before the server answers with
  * `Connection: close` (node's `maxRequestsPerSocket`; nginx's `keepalive_requests` default is
  * the same 1,000). With WORKERS > 1 the cluster hands out connections, not requests, in turn: a
- * partner gateway that keeps two or three connections open would otherwise stay on one worker
- * for good (bench:load's legitimate stream alone, 2026-12-04: 435 against 17 ms/s of the two
- * workers' main-thread CPU). Reconnecting every 1,000 requests moves it on, at one TCP handshake
- * per 1,000 requests.
+ * partner gateway that keeps two or three connections open stays on whichever workers those
+ * landed on. bench:load's legitimate stream alone (one gateway) once put 435 ms/s of main-thread
+ * CPU on one worker and 17 on the other; more often the split was milder (264/213, 208/229,
+ * 154/234, 297/121 in four runs of the build before this cap, 2026-12-04). Reconnecting every
+ * 1,000 requests bounds how long such a split can last, at one TCP handshake per 1,000 requests.
  */
 export const MAX_REQUESTS_PER_SOCKET = 1_000;
 
