@@ -260,7 +260,10 @@ function slowLegit(l: PacedResult): string {
   const n = l.slow.length;
   if (n === 0) return `legitimate over ${TARGET.p99Ms} ms: none`;
   const perSecond = new Map<number, number>();
-  for (const s of l.slow) perSecond.set(Math.floor(s.atMs / 1000), (perSecond.get(Math.floor(s.atMs / 1000)) ?? 0) + 1);
+  for (const s of l.slow) {
+    const second = Math.floor(s.atMs / 1000);
+    perSecond.set(second, (perSecond.get(second) ?? 0) + 1);
+  }
   const [busiest, inBusiest] = [...perSecond].sort((a, b) => b[1] - a[1])[0]!;
   const bySample = new Map<number, number>();
   for (const s of l.slow) bySample.set(s.request, (bySample.get(s.request) ?? 0) + 1);

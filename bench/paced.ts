@@ -120,7 +120,7 @@ export async function paced(base: string, requests: readonly PacedRequest[], opt
       result.total++;
       const latency = performance.now() - due;
       latencies.push(latency);
-      if (latency > slowMs && slow.length < MAX_SLOW) slow.push({ atMs: due, ms: latency, request: n % prepared.length });
+      if (latency > slowMs && slow.length < MAX_SLOW) slow.push({ atMs: Math.round(due - start), ms: latency, request: n % prepared.length });
       const key = status === 'error' ? `error ${detail}` : status === 'timeout' ? 'timeout' : detail ? `${status} ${detail}` : String(status);
       byStatus[key] = (byStatus[key] ?? 0) + 1;
       maxByStatus[key] = Math.max(maxByStatus[key] ?? 0, Math.round(latency));
@@ -203,7 +203,6 @@ export async function paced(base: string, requests: readonly PacedRequest[], opt
   agent.destroy();
   latencies.sort((a, b) => a - b);
   const round = (n: number) => Math.round(n * 10) / 10;
-  for (const s of slow) s.atMs = Math.round(s.atMs - start);
   return {
     ...result,
     slow,
