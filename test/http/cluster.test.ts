@@ -93,8 +93,17 @@ describe('WORKERS=2 (node:cluster)', () => {
   });
 
   it.runIf(process.platform === 'linux')('workers start with the malloc setting that returns large buffers to the system', () => {
-    // The primary's children, by the parent pid in /proc/<pid>/stat (field 4, after the name in parentheses).
-    const workers = readdirSync('/proc').filter((d) => /^\d+$/.test(d) && childOf(d, child.pid!));
+    // The primary's children, by the parent pid in /proc/<pid>/stat (field 4, after the name in
+    // parentheses), that run main.ts: with a cold tsx cache the primary also runs esbuild's
+    // `--service` helpers, which are not workers.
+    const runsMain = (pid: string) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').some((a) => a.endsWith('main.ts'));
+      } catch {
+        return false; // gone meanwhile
+      }
+    };
+    const workers = readdirSync('/proc').filter((d) => /^\d+$/.test(d) && childOf(d, child.pid!) && runsMain(d));
     expect(workers).toHaveLength(2);
     for (const pid of workers) {
       const environ = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
