@@ -65,7 +65,7 @@ export interface AppDeps {
   metricsText?: () => Promise<{ text: string; contentType: string }>;
   /** METRICS_PORT is set: /metrics is served there (ops.ts metricsApp), not here. */
   metricsElsewhere?: boolean;
-  /** Decodes uploaded images (the worker pool of src/qr/pool.ts); absent = no image route. */
+  /** Decodes uploaded images (src/qr/process-decoder.ts in the service); absent = no image route. */
   images?: ImageDecoder;
   /** The officer console's files and samples; absent = no console. */
   console?: ConsoleRouterOptions;

@@ -16,7 +16,8 @@ import { DEFAULT_POLICY_FILE, loadPolicy } from './policy/load.js';
 import type { Policy } from './policy/schema.js';
 import { evaluateRules, loadRules, valueSetsForRules, type Rule } from './rules/index.js';
 import { openTrust, type RefresherDefaults, type TrustRefresher } from './trust/refresher.js';
-import { ImagePool, type ImagePoolOptions } from './qr/pool.js';
+import type { ImagePoolOptions } from './qr/pool.js';
+import { ProcessImageDecoder } from './qr/process-decoder.js';
 import { createEdge, type EdgeOptions } from './http/edge.js';
 import type { TrustStore } from './trust/store.js';
 import type { TrustAdmin } from './http/admin.js';
@@ -38,8 +39,10 @@ export interface ServiceOptions {
   edge?: EdgeOptions;
   /** Compute DIVOC JSON-LD canonicalisation in a worker thread (main.ts turns it on). */
   offThreadJsonLd?: boolean;
-  /** The worker-thread pool that decodes uploaded images (src/qr/pool.ts); main.ts sizes it from the cores. */
+  /** The image decoder: the thread pool of src/qr/pool.ts in a child process (src/qr/process-decoder.ts); main.ts sizes it from the cores. */
   imagePool?: ImagePoolOptions;
+  /** Start the image decoder process with the service rather than with the first image (main.ts). */
+  startImageDecoder?: boolean;
   /**
    * A trust state run by another process: a cluster worker gets the primary's snapshots and asks
    * it for admin actions (src/cluster.ts PrimaryTrust), and opens no refresher of its own.
@@ -96,8 +99,9 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
 
   // JSON-LD canonicalisation costs milliseconds; off the event loop, other requests do not queue behind it.
   const divocOffThread = opts.offThreadJsonLd ? new OffThreadVerifyData() : undefined;
-  // Image decoding and the QR search run in worker threads, within 2 s per image (contract "Verification").
-  const images = new ImagePool(opts.imagePool);
+  // Image decoding and the QR search run in a child process at the lowest priority, within 2 s per
+  // image (contract "Verification"); the process starts with the first image.
+  const images = new ProcessImageDecoder(opts.imagePool);
   const edge = await createEdge({ ...opts.edge, dataDir: opts.dataDir }, logger, now);
   const deps: AppDeps = {
     ...edge.deps,
@@ -152,6 +156,8 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
   deps.publish = publishing.router;
   deps.receipt = publishing.receipt;
   const app = createApp(deps);
+  // Once everything else is in place: a service that fails to start leaves no decoder behind.
+  if (opts.startImageDecoder) images.start();
   const close = async (): Promise<void> => {
     trustRefresher?.stop();
     await divocOffThread?.close();

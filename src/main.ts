@@ -99,8 +99,9 @@ async function serve(config: Config, workers: number): Promise<void> {
     : undefined;
   const service = await createService({
     ...(shared ? { sharedTrust: { store: shared.store, admin: shared } } : {}),
-    // Image decoding threads: the cores shared among the HTTP processes (src/qr/pool.ts).
+    // Image decoding threads (in each worker's decoder process): the cores shared among the HTTP processes.
     imagePool: { size: Math.max(1, Math.floor(availableParallelism() / workers)) },
+    startImageDecoder: true,
     trustListsDir: resolve(config.TRUST_LISTS_DIR),
     ...(config.POLICY_FILE ? { policyFile: resolve(config.POLICY_FILE) } : {}),
     dataDir: resolve(config.DATA_DIR),

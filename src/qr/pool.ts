@@ -11,6 +11,9 @@
 // - A thread that dies fails only the job it was running; queued jobs go to its replacement.
 // - The cheap header checks (kind, declared size) run here on the caller's thread before a job
 //   is queued: a 60 000 × 60 000 header is refused in microseconds, without taking a slot.
+//
+// The service runs this pool inside a decoder process of its own (src/qr/decoder-process.ts,
+// src/qr/process-decoder.ts), not in the HTTP process: see there why threads alone are not enough.
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { pathToFileURL } from 'node:url';
@@ -143,6 +146,11 @@ export class ImagePool implements ImageDecoder {
     this.#maxPixels = opts.maxPixels ?? MAX_PIXELS;
     this.#workerData = { maxPixels: this.#maxPixels, ...(opts.decoderModule ? { decoderModule: opts.decoderModule.href } : {}) };
     this.#limits = opts.resourceLimits ?? { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 32 };
+  }
+
+  /** Starts the threads now rather than with the first image (the decoder process does, at its start). */
+  start(): void {
+    this.#fill();
   }
 
   /** Jobs running and waiting (metrics, tests). */

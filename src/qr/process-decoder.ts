@@ -1,0 +1,210 @@
+// The image decoder the service uses: the thread pool of src/qr/pool.ts, run in a child process
+// at the lowest priority (src/qr/decoder-process.ts says why a process), behind the same
+// ImageDecoder interface.
+//
+// - This side answers at once what needs no decoding: the header checks (kind, declared size)
+//   and OVERLOADED when as many images are in flight as the pool can run and queue. So refusals
+//   stay fast even when the decoder process, at nice 19, is slow to be scheduled.
+// - The child keeps the contract's budget (2 s from the start of each job) and the queue wait.
+//   This side adds a backstop: a job the child has not answered long after both could end fails
+//   as a fault (503), and the child is replaced.
+// - The child starts with start() (main.ts calls it at start-up) or else with the first image;
+//   if it dies, the jobs in flight fail as faults (503 VERIFICATION_UNAVAILABLE at the edge) and
+//   the next image starts a new one. A child that cannot start at all fails images at once after MAX_START_FAILURES tries.
+import { fork, type ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { VerificationFault } from '../errors.js';
+import { checkImageSize, ImageDecodeError, MAX_PIXELS, readImageSize, type ImageErrorCode } from './decode-image.js';
+import { IMAGE_BUDGET_MS, PoolOverloaded, type DecodeRequestOptions, type ImageDecoder, type ImagePoolOptions } from './pool.js';
+
+/** What the child is started with (plain data, in its environment). */
+export interface HostOptions {
+  size?: number;
+  maxQueue?: number;
+  budgetMs?: number;
+  maxWaitMs?: number;
+  maxPixels?: number;
+  decoderModule?: string;
+}
+export type HostJob = { id: number; bytes: Uint8Array };
+export type HostAnswer =
+  | { ready: true }
+  | { id: number; text: string }
+  | { id: number; code: string; detail: string }
+  | { id: number; overloaded: number }
+  | { id: number; fault: string };
+
+const KNOWN_CODES = new Set<ImageErrorCode>(['IMAGE_INVALID', 'IMAGE_TOO_LARGE', 'NO_QR_FOUND', 'IMAGE_UNREADABLE']);
+/** Children in a row that exit before they are ready, before images fail without a new try. */
+const MAX_START_FAILURES = 3;
+/** Slack of the backstop beyond the child's own budget and queue wait. */
+const BACKSTOP_SLACK_MS = 5_000;
+
+interface Pending {
+  resolve: (text: string) => void;
+  reject: (err: Error) => void;
+  timer: NodeJS.Timeout;
+}
+
+/**
+ * From compiled code the child runs the sibling decoder-process.js; from TypeScript sources
+ * (vitest, tsx) it runs decoder-process.ts with tsx's loader, resolved from this module.
+ */
+function startChild(options: HostOptions): ChildProcess {
+  const here = import.meta.url;
+  const fromTs = here.endsWith('.ts');
+  const entry = fileURLToPath(new URL(fromTs ? './decoder-process.ts' : './decoder-process.js', here));
+  const execArgv = fromTs ? ['--import', pathToFileURL(createRequire(here).resolve('tsx/esm')).href] : [];
+  return fork(entry, [], {
+    execArgv,
+    serialization: 'advanced',
+    env: { ...process.env, LINTAS_IMAGE_HOST: JSON.stringify(options) },
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+}
+
+export class ProcessImageDecoder implements ImageDecoder {
+  readonly size: number;
+  readonly maxQueue: number;
+  readonly #options: HostOptions;
+  readonly #maxPixels: number;
+  readonly #backstopMs: number;
+  readonly #retryAfter: number;
+  #child?: ChildProcess;
+  #ready = false;
+  #startFailures = 0;
+  readonly #pending = new Map<number, Pending>();
+  #next = 1;
+  #closed = false;
+
+  constructor(opts: Omit<ImagePoolOptions, 'resourceLimits'> = {}) {
+    this.size = Math.max(1, Math.floor(opts.size ?? availableParallelism()));
+    this.maxQueue = Math.max(0, Math.floor(opts.maxQueue ?? 2 * this.size));
+    const budgetMs = opts.budgetMs ?? IMAGE_BUDGET_MS;
+    const maxWaitMs = opts.maxWaitMs ?? 2 * budgetMs;
+    this.#maxPixels = opts.maxPixels ?? MAX_PIXELS;
+    this.#backstopMs = budgetMs + maxWaitMs + BACKSTOP_SLACK_MS;
+    this.#retryAfter = Math.max(1, Math.ceil(budgetMs / 1000));
+    this.#options = {
+      size: this.size,
+      maxQueue: this.maxQueue,
+      budgetMs,
+      maxWaitMs,
+      maxPixels: this.#maxPixels,
+      ...(opts.decoderModule ? { decoderModule: opts.decoderModule.href } : {}),
+    };
+  }
+
+  /** Images in flight (sent to the child and not yet answered). */
+  get inFlight(): number {
+    return this.#pending.size;
+  }
+
+  /** The child's process id, once started (tests, the bench). */
+  get pid(): number | undefined {
+    return this.#child?.pid;
+  }
+
+  /**
+   * Starts the child now rather than with the first image (main.ts, at start-up: the first
+   * image after a deploy then does not wait for a process to start). Does nothing if it runs.
+   */
+  start(): void {
+    if (!this.#closed && !this.#child && this.#startFailures < MAX_START_FAILURES) this.#start();
+  }
+
+  decode(bytes: Uint8Array, _opts: DecodeRequestOptions = {}): Promise<string> {
+    if (this.#closed) return Promise.reject(new VerificationFault('WORKER_UNAVAILABLE', 'the image decoder is closed'));
+    try {
+      checkImageSize(readImageSize(bytes), this.#maxPixels);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    if (this.#startFailures >= MAX_START_FAILURES) {
+      // Children cannot start at all (a broken install): fail now rather than loop.
+      this.#startFailures = MAX_START_FAILURES - 1; // the next image tries once more
+      return Promise.reject(new VerificationFault('WORKER_UNAVAILABLE', 'the image decoder cannot start'));
+    }
+    if (this.#pending.size >= this.size + this.maxQueue) return Promise.reject(new PoolOverloaded(this.#retryAfter));
+    const child = this.#child ?? this.#start();
+    const id = this.#next++;
+    return new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        // The child holds a job far past its budget: it is stuck; start afresh.
+        this.#settle(id)?.reject(new VerificationFault('WORKER_TIMEOUT', 'the image decoder did not answer'));
+        this.#stop();
+      }, this.#backstopMs);
+      timer.unref();
+      this.#pending.set(id, { resolve, reject, timer });
+      // Sent as a structured clone: the bytes are copied into the channel, the caller's stay. A
+      // channel that closed under it (the child exiting) fails this job as the exit does.
+      child.send({ id, bytes } satisfies HostJob, undefined, undefined, (err) => {
+        if (err) this.#settle(id)?.reject(new VerificationFault('WORKER_EXITED', 'the image decoder process stopped'));
+      });
+    });
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.#failAll('WORKER_UNAVAILABLE', 'the image decoder is closed');
+    const child = this.#child;
+    this.#child = undefined;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    await new Promise<void>((resolve) => {
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+    });
+  }
+
+  #start(): ChildProcess {
+    const child = startChild(this.#options);
+    this.#child = child;
+    this.#ready = false;
+    child.on('message', (msg: HostAnswer) => this.#onMessage(msg));
+    // A failed send (the channel closed under it) is followed by 'exit', which fails the jobs.
+    child.on('error', () => undefined);
+    child.on('exit', () => {
+      if (this.#child !== child) return;
+      this.#child = undefined;
+      if (!this.#ready) this.#startFailures++;
+      this.#failAll('WORKER_EXITED', 'the image decoder process stopped');
+    });
+    return child;
+  }
+
+  /** Ends the current child (stuck or broken); the next image starts another. */
+  #stop(): void {
+    const child = this.#child;
+    this.#child = undefined;
+    this.#failAll('WORKER_EXITED', 'the image decoder process was restarted');
+    child?.kill('SIGKILL');
+  }
+
+  #onMessage(msg: HostAnswer): void {
+    if ('ready' in msg) {
+      this.#ready = true;
+      this.#startFailures = 0;
+      return;
+    }
+    const job = this.#settle(msg.id);
+    if (!job) return;
+    if ('text' in msg) job.resolve(msg.text);
+    else if ('overloaded' in msg) job.reject(new PoolOverloaded(msg.overloaded));
+    else if ('fault' in msg) job.reject(new VerificationFault(msg.fault, 'the image could not be decoded'));
+    else job.reject(new ImageDecodeError(KNOWN_CODES.has(msg.code as ImageErrorCode) ? (msg.code as ImageErrorCode) : 'IMAGE_UNREADABLE', msg.detail));
+  }
+
+  #settle(id: number): Pending | undefined {
+    const job = this.#pending.get(id);
+    if (!job) return undefined;
+    this.#pending.delete(id);
+    clearTimeout(job.timer);
+    return job;
+  }
+
+  #failAll(reason: string, detail: string): void {
+    for (const id of [...this.#pending.keys()]) this.#settle(id)?.reject(new VerificationFault(reason, detail));
+  }
+}
