@@ -10,7 +10,8 @@
 //   as a fault (503), and the child is replaced.
 // - The child starts with start() (main.ts calls it at start-up) or else with the first image;
 //   if it dies, the jobs in flight fail as faults (503 VERIFICATION_UNAVAILABLE at the edge) and
-//   the next image starts a new one. A child that cannot start at all fails images at once after MAX_START_FAILURES tries.
+//   the next image starts a new one. After MAX_START_FAILURES children in a row die before they
+//   are ready, images fail at once for START_PAUSE_MS before the next try.
 import { fork, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
@@ -37,8 +38,10 @@ export type HostAnswer =
   | { id: number; fault: string };
 
 const KNOWN_CODES = new Set<ImageErrorCode>(['IMAGE_INVALID', 'IMAGE_TOO_LARGE', 'NO_QR_FOUND', 'IMAGE_UNREADABLE']);
-/** Children in a row that exit before they are ready, before images fail without a new try. */
+/** Children in a row that exit before they are ready, before images fail for a while without a new try. */
 const MAX_START_FAILURES = 3;
+/** How long images fail at once after MAX_START_FAILURES (a broken install must not fork in a loop). */
+const START_PAUSE_MS = 10_000;
 /** Slack of the backstop beyond the child's own budget and queue wait. */
 const BACKSTOP_SLACK_MS = 5_000;
 
@@ -75,6 +78,7 @@ export class ProcessImageDecoder implements ImageDecoder {
   #child?: ChildProcess;
   #ready = false;
   #startFailures = 0;
+  #startPausedUntil = 0;
   readonly #pending = new Map<number, Pending>();
   #next = 1;
   #closed = false;
@@ -112,7 +116,7 @@ export class ProcessImageDecoder implements ImageDecoder {
    * image after a deploy then does not wait for a process to start). Does nothing if it runs.
    */
   start(): void {
-    if (!this.#closed && !this.#child && this.#startFailures < MAX_START_FAILURES) this.#start();
+    if (!this.#closed && !this.#child && Date.now() >= this.#startPausedUntil) this.#start();
   }
 
   decode(bytes: Uint8Array, _opts: DecodeRequestOptions = {}): Promise<string> {
@@ -122,9 +126,7 @@ export class ProcessImageDecoder implements ImageDecoder {
     } catch (err) {
       return Promise.reject(err);
     }
-    if (this.#startFailures >= MAX_START_FAILURES) {
-      // Children cannot start at all (a broken install): fail now rather than loop.
-      this.#startFailures = MAX_START_FAILURES - 1; // the next image tries once more
+    if (!this.#child && Date.now() < this.#startPausedUntil) {
       return Promise.reject(new VerificationFault('WORKER_UNAVAILABLE', 'the image decoder cannot start'));
     }
     if (this.#pending.size >= this.size + this.maxQueue) return Promise.reject(new PoolOverloaded(this.#retryAfter));
@@ -168,7 +170,10 @@ export class ProcessImageDecoder implements ImageDecoder {
     child.on('exit', () => {
       if (this.#child !== child) return;
       this.#child = undefined;
-      if (!this.#ready) this.#startFailures++;
+      if (!this.#ready && ++this.#startFailures >= MAX_START_FAILURES) {
+        this.#startFailures = 0;
+        this.#startPausedUntil = Date.now() + START_PAUSE_MS;
+      }
       this.#failAll('WORKER_EXITED', 'the image decoder process stopped');
     });
     return child;

@@ -143,6 +143,25 @@ describe('ProcessImageDecoder', () => {
     expect(d.pid).not.toBe(first);
   });
 
+  it.runIf(process.platform === 'linux')('a child that stops answering (SIGSTOP) → the image fails as a fault after the backstop (budget + queue wait + 5 s), and a new child reads the next', async () => {
+    const d = decoder({ size: 1, budgetMs: 200, maxWaitMs: 200 });
+    expect(await d.decode(await qrPng())).toBe(HC1);
+    const stopped = d.pid!;
+    process.kill(stopped, 'SIGSTOP');
+    try {
+      const t = performance.now();
+      expect(await outcome(d.decode(await qrPng()))).toBe('FAULT:WORKER_TIMEOUT');
+      const took = performance.now() - t;
+      expect(took).toBeGreaterThanOrEqual(5_300);
+      expect(took).toBeLessThan(9_000);
+      expect(await d.decode(await qrPng())).toBe(HC1);
+      expect(d.pid).not.toBe(stopped);
+      expect(await until(() => !alive(stopped), 5_000)).toBe(true);
+    } finally {
+      if (alive(stopped)) process.kill(stopped, 'SIGKILL');
+    }
+  }, 30_000);
+
   it('close ends the child and the images in flight; a closed decoder refuses with a fault', async () => {
     const d = decoder({ size: 1, budgetMs: PATIENT });
     const running = outcome(d.decode(HANG));
