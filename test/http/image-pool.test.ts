@@ -3,37 +3,9 @@
 // on command, so the budget, the queue bound and crash isolation are tested without depending
 // on how long jsQR takes on this machine. QR images are rendered by the `qrcode` package.
 import { afterEach, describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
-import pngjs from 'pngjs';
 import QRCode from 'qrcode';
-import { VerificationFault } from '../../src/errors.js';
-import { ImageDecodeError } from '../../src/qr/decode-image.js';
 import { ImagePool, PoolOverloaded, type ImagePoolOptions } from '../../src/qr/pool.js';
-
-const HC1 = readFileSync(new URL('../../samples/vaccination-complete.txt', import.meta.url), 'utf8').trim();
-const TEST_DECODER = new URL('./image-test-decoder.ts', import.meta.url);
-
-/** A white PNG `width` px wide: the stand-in decoder reads its command from the width. */
-function pngOfWidth(width: number): Buffer {
-  const png = new pngjs.PNG({ width, height: 1 });
-  png.data.fill(255);
-  return pngjs.PNG.sync.write(png);
-}
-const HANG = pngOfWidth(1);
-const CRASH = pngOfWidth(2);
-const BUG = pngOfWidth(3);
-
-/** The error code a decode ends with: an image code, OVERLOADED or the fault's reason. */
-async function outcome(p: Promise<string>): Promise<string> {
-  try {
-    return `text:${(await p).slice(0, 4)}`;
-  } catch (err) {
-    if (err instanceof ImageDecodeError) return err.code;
-    if (err instanceof PoolOverloaded) return 'OVERLOADED';
-    if (err instanceof VerificationFault) return `FAULT:${err.reason}`;
-    throw err;
-  }
-}
+import { BUG, CRASH, HANG, HC1, TEST_DECODER, outcome, pngOfWidth } from './image-test-helpers.js';
 
 // Tests that do not measure the budget give real decodes a long one: the threads run at the
 // lowest priority, and this machine may be busy with other work.

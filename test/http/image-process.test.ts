@@ -6,36 +6,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { once } from 'node:events';
-import pngjs from 'pngjs';
 import QRCode from 'qrcode';
-import { VerificationFault } from '../../src/errors.js';
-import { ImageDecodeError } from '../../src/qr/decode-image.js';
 import { PoolOverloaded } from '../../src/qr/pool.js';
 import { ProcessImageDecoder } from '../../src/qr/process-decoder.js';
+import { BUG, CRASH, HANG, HC1, TEST_DECODER, outcome, pngOfWidth } from './image-test-helpers.js';
 
-const HC1 = readFileSync(new URL('../../samples/vaccination-complete.txt', import.meta.url), 'utf8').trim();
-const TEST_DECODER = new URL('./image-test-decoder.ts', import.meta.url);
 const PATIENT = 15_000;
-
-function pngOfWidth(width: number): Buffer {
-  const png = new pngjs.PNG({ width, height: 1 });
-  png.data.fill(255);
-  return pngjs.PNG.sync.write(png);
-}
-const HANG = pngOfWidth(1);
-const CRASH = pngOfWidth(2);
-const BUG = pngOfWidth(3);
-
-async function outcome(p: Promise<string>): Promise<string> {
-  try {
-    return `text:${(await p).slice(0, 4)}`;
-  } catch (err) {
-    if (err instanceof ImageDecodeError) return err.code;
-    if (err instanceof PoolOverloaded) return 'OVERLOADED';
-    if (err instanceof VerificationFault) return `FAULT:${err.reason}`;
-    throw err;
-  }
-}
 
 const alive = (pid: number) => {
   try {
@@ -99,13 +75,15 @@ describe('ProcessImageDecoder', () => {
   });
 
   it('the budget is the child pool\'s: a decoder that never returns → IMAGE_UNREADABLE after it, and the next image is read', async () => {
-    const d = decoder({ size: 1, budgetMs: 400 });
+    // A long queue wait: on a busy machine the child at nice 19 may start slowly.
+    const d = decoder({ size: 1, budgetMs: 400, maxWaitMs: PATIENT });
     expect(await d.decode(await qrPng())).toBe(HC1); // the child and its thread are up
     const t = performance.now();
     expect(await outcome(d.decode(HANG))).toBe('IMAGE_UNREADABLE');
     const took = performance.now() - t;
     expect(took).toBeGreaterThanOrEqual(390);
-    expect(took).toBeLessThan(2_000);
+    // Far below PATIENT: the budget ended it. The slack is for a child at nice 19 on a busy machine.
+    expect(took).toBeLessThan(5_000);
     expect(await d.decode(await qrPng())).toBe(HC1);
   });
 
@@ -145,16 +123,23 @@ describe('ProcessImageDecoder', () => {
 
   it.runIf(process.platform === 'linux')('a child that stops answering (SIGSTOP) → the image fails as a fault after the backstop (budget + queue wait + 5 s), and a new child reads the next', async () => {
     const d = decoder({ size: 1, budgetMs: 200, maxWaitMs: 200 });
-    expect(await d.decode(await qrPng())).toBe(HC1);
+    // Until the child's thread is up, an image waits longer than maxWaitMs and is refused as
+    // OVERLOADED: send one until it is read.
+    const png = await qrPng();
+    let warm = '';
+    for (let i = 0; i < 50 && !warm.startsWith('text:'); i++) warm = await outcome(d.decode(png));
+    expect(warm).toBe(`text:${HC1.slice(0, 4)}`);
     const stopped = d.pid!;
     process.kill(stopped, 'SIGSTOP');
     try {
       const t = performance.now();
-      expect(await outcome(d.decode(await qrPng()))).toBe('FAULT:WORKER_TIMEOUT');
+      expect(await outcome(d.decode(png))).toBe('FAULT:WORKER_TIMEOUT');
       const took = performance.now() - t;
       expect(took).toBeGreaterThanOrEqual(5_300);
       expect(took).toBeLessThan(9_000);
-      expect(await d.decode(await qrPng())).toBe(HC1);
+      warm = '';
+      for (let i = 0; i < 50 && !warm.startsWith('text:'); i++) warm = await outcome(d.decode(png));
+      expect(warm).toBe(`text:${HC1.slice(0, 4)}`);
       expect(d.pid).not.toBe(stopped);
       expect(await until(() => !alive(stopped), 5_000)).toBe(true);
     } finally {
