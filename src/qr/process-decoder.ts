@@ -52,6 +52,20 @@ interface Pending {
 }
 
 /**
+ * The child's whole environment: its options and what node and glibc read, and nothing of the
+ * service's own (AUDIT_HMAC_KEY, REDIS_URL, key files): the process that parses hostile images
+ * holds no secret. GLIBC_TUNABLES carries the cluster's malloc setting (src/cluster.ts).
+ */
+export function childEnv(options: HostOptions, env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const out: Record<string, string> = { LINTAS_IMAGE_HOST: JSON.stringify(options) };
+  for (const name of ['PATH', 'HOME', 'TMPDIR', 'LANG', 'TZ', 'GLIBC_TUNABLES', 'NODE_OPTIONS'] as const) {
+    const value = env[name];
+    if (value !== undefined) out[name] = value;
+  }
+  return out;
+}
+
+/**
  * From compiled code the child runs the sibling decoder-process.js; from TypeScript sources
  * (vitest, tsx) it runs decoder-process.ts with tsx's loader, resolved from this module.
  */
@@ -63,7 +77,7 @@ function startChild(options: HostOptions): ChildProcess {
   return fork(entry, [], {
     execArgv,
     serialization: 'advanced',
-    env: { ...process.env, LINTAS_IMAGE_HOST: JSON.stringify(options) },
+    env: childEnv(options),
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
 }

@@ -8,7 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { once } from 'node:events';
 import QRCode from 'qrcode';
 import { PoolOverloaded } from '../../src/qr/pool.js';
-import { ProcessImageDecoder } from '../../src/qr/process-decoder.js';
+import { childEnv, ProcessImageDecoder } from '../../src/qr/process-decoder.js';
 import { BUG, CRASH, HANG, HC1, TEST_DECODER, outcome, pngOfWidth } from './image-test-helpers.js';
 
 const PATIENT = 15_000;
@@ -62,6 +62,24 @@ describe('ProcessImageDecoder', () => {
       const stat = readFileSync(`/proc/${d.pid}/task/${tid}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       expect(Number(fields[16]), `thread ${tid}`).toBe(19); // field 19 of stat(5): nice
+    }
+  });
+
+  it('the child gets its options and what node and glibc read, none of the service\'s secrets', async () => {
+    const env = { AUDIT_HMAC_KEY: 'k', REDIS_URL: 'redis://x', PUBLISH_KEY_FILE: '/k.pem', PATH: '/usr/bin', GLIBC_TUNABLES: 'glibc.malloc.mmap_threshold=131072' };
+    expect(childEnv({ size: 1 }, env)).toEqual({ LINTAS_IMAGE_HOST: '{"size":1}', PATH: '/usr/bin', GLIBC_TUNABLES: 'glibc.malloc.mmap_threshold=131072' });
+  });
+
+  it.runIf(process.platform === 'linux')('a live child\'s environment holds no variable of the parent\'s own', async () => {
+    process.env['LINTAS_TEST_SECRET'] = 'not for the decoder';
+    try {
+      const d = decoder({ size: 1, budgetMs: PATIENT });
+      expect(await d.decode(await qrPng())).toBe(HC1);
+      const environ = readFileSync(`/proc/${d.pid}/environ`, 'utf8').split('\0');
+      expect(environ.some((v) => v.startsWith('LINTAS_TEST_SECRET='))).toBe(false);
+      expect(environ.some((v) => v.startsWith('LINTAS_IMAGE_HOST='))).toBe(true);
+    } finally {
+      delete process.env['LINTAS_TEST_SECRET'];
     }
   });
 
