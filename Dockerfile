@@ -16,6 +16,10 @@ ENV NODE_ENV=production \
     TRUST_LISTS_DIR=/app/trust-lists \
     DATA_DIR=/var/lib/lintas
 WORKDIR /app
+# tini as PID 1: it forwards SIGTERM to node (the drain of src/main.ts) and reaps orphans. Each
+# HTTP worker forks an image decoder process (src/qr/process-decoder.ts); when a worker dies, its
+# decoder exits too and is re-parented to PID 1, and node as PID 1 would leave it a zombie.
+RUN apt-get update && apt-get install -y --no-install-recommends tini && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev && npm cache clean --force
 # Operator commands run the compiled CLI here (`npm run trust -- sources`, `npm run audit:verify`;
@@ -39,4 +43,5 @@ USER node
 EXPOSE 8080
 HEALTHCHECK --interval=30s --timeout=3s --start-period=10s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+ENTRYPOINT ["/usr/bin/tini", "--"]
 CMD ["node", "dist/main.js"]

@@ -27,6 +27,10 @@ describe('Dockerfile', () => {
     expect(runtime.some((l) => /^HEALTHCHECK\s/.test(l) && l.includes('/healthz'))).toBe(true);
     expect(runtime.at(-1)).toBe('CMD ["node", "dist/main.js"]');
   });
+  it('runs node under tini as PID 1, installed in the runtime stage (signals forwarded, orphaned decoder processes reaped)', () => {
+    expect(runtime.some((l) => /^RUN apt-get update && apt-get install -y --no-install-recommends tini\b/.test(l))).toBe(true);
+    expect(runtime.at(-2)).toBe('ENTRYPOINT ["/usr/bin/tini", "--"]');
+  });
   it('installs only production dependencies in the runtime image, from the lock file', () => {
     expect(runtime.some((l) => /^RUN npm ci --omit=dev/.test(l))).toBe(true);
     expect(lines.some((l) => /^COPY package\.json package-lock\.json/.test(l))).toBe(true);
