@@ -108,7 +108,9 @@ describe('deploy/kubernetes', () => {
   });
 
   it('one instance per pod: the pod runs the service itself (its primary refreshes trust for its workers)', () => {
-    expect(container['command']).toEqual(['node', 'dist/main.js']);
+    // args (the image's CMD), so the image's ENTRYPOINT, tini, stays PID 1 (Dockerfile).
+    expect(container['command']).toBeUndefined();
+    expect(container['args']).toEqual(['node', 'dist/main.js']);
     const workers = Number(container['env'].find((e: Obj) => e['name'] === 'WORKERS')?.['value'] ?? 1);
     expect(workers).toBeGreaterThanOrEqual(1);
   });
