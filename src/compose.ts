@@ -100,7 +100,8 @@ export async function createService(opts: ServiceOptions): Promise<Service> {
   // JSON-LD canonicalisation costs milliseconds; off the event loop, other requests do not queue behind it.
   const divocOffThread = opts.offThreadJsonLd ? new OffThreadVerifyData() : undefined;
   // Image decoding and the QR search run in a child process at the lowest priority, within 2 s per
-  // image (contract "Verification"); the process starts with the first image.
+  // image (contract "Verification"); the process starts below with startImageDecoder, else with
+  // the first image.
   const images = new ProcessImageDecoder(opts.imagePool);
   const edge = await createEdge({ ...opts.edge, dataDir: opts.dataDir }, logger, now);
   const deps: AppDeps = {
