@@ -178,7 +178,10 @@ export class ProcessImageDecoder implements ImageDecoder {
     const child = startChild(this.#options);
     this.#child = child;
     this.#ready = false;
-    child.on('message', (msg: HostAnswer) => this.#onMessage(msg));
+    // Only the current child is heard: a replaced one's late 'ready' must not count for its successor.
+    child.on('message', (msg: HostAnswer) => {
+      if (this.#child === child) this.#onMessage(msg);
+    });
     // A failed send (the channel closed under it) is followed by 'exit', which fails the jobs.
     child.on('error', () => undefined);
     child.on('exit', () => {
