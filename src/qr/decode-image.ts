@@ -53,6 +53,16 @@ export class ImageDecodeError extends Error {
   }
 }
 
+const IMAGE_ERROR_CODES = new Set<string>(['IMAGE_INVALID', 'IMAGE_TOO_LARGE', 'NO_QR_FOUND', 'IMAGE_UNREADABLE'] satisfies ImageErrorCode[]);
+
+/**
+ * The error a code names after it crossed a thread or process boundary (the pool's threads,
+ * the decoder process); a code that is not one of ours is still the image's doing: unreadable.
+ */
+export function imageErrorOf(code: string, detail: string): ImageDecodeError {
+  return new ImageDecodeError(IMAGE_ERROR_CODES.has(code) ? (code as ImageErrorCode) : 'IMAGE_UNREADABLE', detail);
+}
+
 export interface ImageSize {
   kind: ImageKind;
   width: number;

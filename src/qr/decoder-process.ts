@@ -38,15 +38,9 @@ function lowerPriority(): void {
 }
 
 lowerPriority();
-const options = JSON.parse(process.env['LINTAS_IMAGE_HOST'] ?? '{}') as HostOptions;
-const pool = new ImagePool({
-  ...(options.size ? { size: options.size } : {}),
-  ...(options.maxQueue !== undefined ? { maxQueue: options.maxQueue } : {}),
-  ...(options.budgetMs ? { budgetMs: options.budgetMs } : {}),
-  ...(options.maxWaitMs ? { maxWaitMs: options.maxWaitMs } : {}),
-  ...(options.maxPixels ? { maxPixels: options.maxPixels } : {}),
-  ...(options.decoderModule ? { decoderModule: new URL(options.decoderModule) } : {}),
-});
+// The limits arrive resolved by the parent (poolLimits in pool.ts), the same as its own.
+const { decoderModule, ...limits } = JSON.parse(process.env['LINTAS_IMAGE_HOST'] ?? '{}') as HostOptions;
+const pool = new ImagePool({ ...limits, ...(decoderModule ? { decoderModule: new URL(decoderModule) } : {}) });
 
 function answerOf(id: number, err: unknown): HostAnswer {
   if (err instanceof ImageDecodeError) return { id, code: err.code, detail: err.detail };

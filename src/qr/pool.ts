@@ -19,7 +19,7 @@ import { availableParallelism } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { Worker, type ResourceLimits } from 'node:worker_threads';
 import { VerificationFault } from '../errors.js';
-import { checkImageSize, ImageDecodeError, MAX_PIXELS, readImageSize, type ImageErrorCode } from './decode-image.js';
+import { checkImageSize, ImageDecodeError, imageErrorOf, MAX_PIXELS, readImageSize } from './decode-image.js';
 import type { DecodeAnswer, DecodeWorkerData } from './decode-worker.js';
 
 /** The contract's budget per image. */
@@ -98,7 +98,29 @@ interface Slot {
 /** Consecutive threads that die before they are ready before queued jobs are failed. */
 const MAX_START_FAILURES = 3;
 
-const KNOWN_CODES = new Set<ImageErrorCode>(['IMAGE_INVALID', 'IMAGE_TOO_LARGE', 'NO_QR_FOUND', 'IMAGE_UNREADABLE']);
+/** The pool's sizes and times with their defaults applied; the decoder process (process-decoder.ts) uses the same. */
+export interface PoolLimits {
+  size: number;
+  maxQueue: number;
+  budgetMs: number;
+  maxWaitMs: number;
+  maxPixels: number;
+  /** Retry-After of an OVERLOADED refusal: when a running job will have ended. */
+  retryAfterSeconds: number;
+}
+
+export function poolLimits(opts: ImagePoolOptions = {}): PoolLimits {
+  const size = Math.max(1, Math.floor(opts.size ?? availableParallelism()));
+  const budgetMs = opts.budgetMs ?? IMAGE_BUDGET_MS;
+  return {
+    size,
+    maxQueue: Math.max(0, Math.floor(opts.maxQueue ?? 2 * size)),
+    budgetMs,
+    maxWaitMs: opts.maxWaitMs ?? 2 * budgetMs,
+    maxPixels: opts.maxPixels ?? MAX_PIXELS,
+    retryAfterSeconds: Math.max(1, Math.ceil(budgetMs / 1000)),
+  };
+}
 
 /**
  * Every thread starts from a small bootstrap that first lowers its own priority and only then
@@ -130,6 +152,7 @@ export class ImagePool implements ImageDecoder {
   readonly #budgetMs: number;
   readonly #maxWaitMs: number;
   readonly #maxPixels: number;
+  readonly #retryAfter: number;
   readonly #workerData: DecodeWorkerData;
   readonly #limits: ResourceLimits;
   #slots: Slot[] = [];
@@ -139,11 +162,13 @@ export class ImagePool implements ImageDecoder {
   #closed = false;
 
   constructor(opts: ImagePoolOptions = {}) {
-    this.size = Math.max(1, Math.floor(opts.size ?? availableParallelism()));
-    this.maxQueue = Math.max(0, Math.floor(opts.maxQueue ?? 2 * this.size));
-    this.#budgetMs = opts.budgetMs ?? IMAGE_BUDGET_MS;
-    this.#maxWaitMs = opts.maxWaitMs ?? 2 * this.#budgetMs;
-    this.#maxPixels = opts.maxPixels ?? MAX_PIXELS;
+    const limits = poolLimits(opts);
+    this.size = limits.size;
+    this.maxQueue = limits.maxQueue;
+    this.#budgetMs = limits.budgetMs;
+    this.#maxWaitMs = limits.maxWaitMs;
+    this.#maxPixels = limits.maxPixels;
+    this.#retryAfter = limits.retryAfterSeconds;
     this.#workerData = { maxPixels: this.#maxPixels, ...(opts.decoderModule ? { decoderModule: opts.decoderModule.href } : {}) };
     this.#limits = opts.resourceLimits ?? { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 32 };
   }
@@ -170,7 +195,7 @@ export class ImagePool implements ImageDecoder {
     const running = this.#slots.filter((s) => s.job).length;
     if (running + this.#queue.length >= this.size + this.maxQueue) {
       // Each running job ends within its budget; that is when a slot frees up.
-      return Promise.reject(new PoolOverloaded(Math.max(1, Math.ceil(this.#budgetMs / 1000))));
+      return Promise.reject(new PoolOverloaded(this.#retryAfter));
     }
     return new Promise<string>((resolve, reject) => {
       // Bytes the pool owns and moves to the thread: the caller's own when it gave them up and
@@ -182,7 +207,7 @@ export class ImagePool implements ImageDecoder {
         const at = this.#queue.indexOf(job);
         if (at < 0) return; // it started meanwhile
         this.#queue.splice(at, 1);
-        reject(new PoolOverloaded(Math.max(1, Math.ceil(this.#budgetMs / 1000))));
+        reject(new PoolOverloaded(this.#retryAfter));
       }, this.#maxWaitMs);
       job.waitTimer.unref();
       this.#queue.push(job);
@@ -257,8 +282,7 @@ export class ImagePool implements ImageDecoder {
     const job = this.#finish(slot)!;
     if ('text' in msg) job.resolve(msg.text);
     else {
-      const code = KNOWN_CODES.has(msg.code as ImageErrorCode) ? (msg.code as ImageErrorCode) : 'IMAGE_UNREADABLE';
-      job.reject(new ImageDecodeError(code, msg.detail));
+      job.reject(imageErrorOf(msg.code, msg.detail));
     }
     this.#pump();
   }

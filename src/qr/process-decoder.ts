@@ -14,21 +14,13 @@
 //   are ready, images fail at once for START_PAUSE_MS before the next try.
 import { fork, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { availableParallelism } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { VerificationFault } from '../errors.js';
-import { checkImageSize, ImageDecodeError, MAX_PIXELS, readImageSize, type ImageErrorCode } from './decode-image.js';
-import { IMAGE_BUDGET_MS, PoolOverloaded, type DecodeRequestOptions, type ImageDecoder, type ImagePoolOptions } from './pool.js';
+import { checkImageSize, imageErrorOf, readImageSize } from './decode-image.js';
+import { poolLimits, PoolOverloaded, type DecodeRequestOptions, type ImageDecoder, type ImagePoolOptions, type PoolLimits } from './pool.js';
 
-/** What the child is started with (plain data, in its environment). */
-export interface HostOptions {
-  size?: number;
-  maxQueue?: number;
-  budgetMs?: number;
-  maxWaitMs?: number;
-  maxPixels?: number;
-  decoderModule?: string;
-}
+/** What the child is started with (plain data, in its environment): the parent's resolved limits. */
+export type HostOptions = Partial<Omit<PoolLimits, 'retryAfterSeconds'>> & { decoderModule?: string };
 export type HostJob = { id: number; bytes: Uint8Array };
 export type HostAnswer =
   | { ready: true }
@@ -37,7 +29,6 @@ export type HostAnswer =
   | { id: number; overloaded: number }
   | { id: number; fault: string };
 
-const KNOWN_CODES = new Set<ImageErrorCode>(['IMAGE_INVALID', 'IMAGE_TOO_LARGE', 'NO_QR_FOUND', 'IMAGE_UNREADABLE']);
 /** Children in a row that exit before they are ready, before images fail for a while without a new try. */
 const MAX_START_FAILURES = 3;
 /** How long images fail at once after MAX_START_FAILURES (a broken install must not fork in a loop). */
@@ -98,21 +89,14 @@ export class ProcessImageDecoder implements ImageDecoder {
   #closed = false;
 
   constructor(opts: Omit<ImagePoolOptions, 'resourceLimits'> = {}) {
-    this.size = Math.max(1, Math.floor(opts.size ?? availableParallelism()));
-    this.maxQueue = Math.max(0, Math.floor(opts.maxQueue ?? 2 * this.size));
-    const budgetMs = opts.budgetMs ?? IMAGE_BUDGET_MS;
-    const maxWaitMs = opts.maxWaitMs ?? 2 * budgetMs;
-    this.#maxPixels = opts.maxPixels ?? MAX_PIXELS;
-    this.#backstopMs = budgetMs + maxWaitMs + BACKSTOP_SLACK_MS;
-    this.#retryAfter = Math.max(1, Math.ceil(budgetMs / 1000));
-    this.#options = {
-      size: this.size,
-      maxQueue: this.maxQueue,
-      budgetMs,
-      maxWaitMs,
-      maxPixels: this.#maxPixels,
-      ...(opts.decoderModule ? { decoderModule: opts.decoderModule.href } : {}),
-    };
+    const { retryAfterSeconds, ...limits } = poolLimits(opts);
+    this.size = limits.size;
+    this.maxQueue = limits.maxQueue;
+    this.#maxPixels = limits.maxPixels;
+    this.#backstopMs = limits.budgetMs + limits.maxWaitMs + BACKSTOP_SLACK_MS;
+    this.#retryAfter = retryAfterSeconds;
+    // The child's pool gets the same limits, already resolved.
+    this.#options = { ...limits, ...(opts.decoderModule ? { decoderModule: opts.decoderModule.href } : {}) };
   }
 
   /** Images in flight (sent to the child and not yet answered). */
@@ -215,7 +199,7 @@ export class ProcessImageDecoder implements ImageDecoder {
     if ('text' in msg) job.resolve(msg.text);
     else if ('overloaded' in msg) job.reject(new PoolOverloaded(msg.overloaded));
     else if ('fault' in msg) job.reject(new VerificationFault(msg.fault, 'the image could not be decoded'));
-    else job.reject(new ImageDecodeError(KNOWN_CODES.has(msg.code as ImageErrorCode) ? (msg.code as ImageErrorCode) : 'IMAGE_UNREADABLE', msg.detail));
+    else job.reject(imageErrorOf(msg.code, msg.detail));
   }
 
   #settle(id: number): Pending | undefined {
