@@ -15,6 +15,7 @@
 //   Any other failure of the processor is not the document's fault: VerificationFault
 //   ('PROCESSOR_ERROR') (contract "Faults are not verdicts"). Callers map JsonLdRefused reasons to
 //   their own codes (a VerificationError for certificates, a ListError for trust lists).
+import { createRequire } from 'node:module';
 import jsonld from 'jsonld';
 import { VerificationFault } from '../errors.js';
 import { shareTermDefinitions } from './active-context.js';
@@ -22,7 +23,12 @@ import { shareTermDefinitions } from './active-context.js';
 // Before any canonicalisation: derived active contexts share term definitions (active-context.ts).
 shareTermDefinitions();
 
-export type RemoteDocument = { contextUrl: null; document: unknown; documentUrl: string };
+/**
+ * `tag: 'static'` tells jsonld the document never changes (a pinned copy does not), so a context
+ * it resolved once is kept between canonicalisations, with the active contexts it produced; untagged,
+ * jsonld resolved and processed every context document from scratch for every document.
+ */
+export type RemoteDocument = { contextUrl: null; document: unknown; documentUrl: string; tag: 'static' };
 export type DocumentLoader = (url: string) => Promise<RemoteDocument>;
 
 export class UnpinnedContextError extends Error {
@@ -76,11 +82,49 @@ function classify(err: unknown): Error {
   return new VerificationFault('PROCESSOR_ERROR', `JSON-LD processor failed (${name || 'error'}: ${message})`);
 }
 
+/** jsonld 9.0.0's lib/ContextResolver.js: what it needs of the cache it shares between operations. */
+interface SharedContextCache {
+  get(key: string): unknown;
+  set(key: string, value: unknown): void;
+}
+type ContextResolverClass = new (opts: { sharedCache: SharedContextCache }) => object;
+const ContextResolver = createRequire(import.meta.url)('jsonld/lib/ContextResolver.js') as ContextResolverClass;
+
+/** Inline contexts of documents kept between operations, at most (jsonld's own cache holds 100). */
+const INLINE_CONTEXTS_KEPT = 100;
+
+/**
+ * The resolved contexts one registry keeps between canonicalisations, in place of jsonld's cache
+ * of the whole process. Shared, a context that one registry resolved would be handed to a
+ * document of another registry without its loader being asked: a DIVOC credential naming the
+ * GDHCN's DID context would be read after a trust refresh and refused before it. Entries of the
+ * pinned URLs stay (there are as many as pins); inline contexts, keyed by their JSON text and so
+ * as many as hostile documents care to write, are dropped all at once past INLINE_CONTEXTS_KEPT.
+ */
+class RegistryCache implements SharedContextCache {
+  readonly #pinned = new Map<string, unknown>();
+  readonly #inline = new Map<string, unknown>();
+
+  constructor(private readonly isPinned: (key: string) => boolean) {}
+
+  get(key: string): unknown {
+    return this.#pinned.get(key) ?? this.#inline.get(key);
+  }
+
+  set(key: string, value: unknown): void {
+    if (this.isPinned(key)) return void this.#pinned.set(key, value);
+    if (this.#inline.size >= INLINE_CONTEXTS_KEPT) this.#inline.clear();
+    this.#inline.set(key, value);
+  }
+}
+
 export class PinnedContexts {
   readonly #contexts: ReadonlyMap<string, unknown>;
+  readonly #cache: RegistryCache;
 
   constructor(entries: Iterable<readonly [string, unknown]>) {
     this.#contexts = new Map(entries);
+    this.#cache = new RegistryCache((key) => this.#contexts.has(key));
   }
 
   has(url: string): boolean {
@@ -91,7 +135,7 @@ export class PinnedContexts {
   readonly loader: DocumentLoader = async (url) => {
     const document = this.#contexts.get(url);
     if (document === undefined) throw new UnpinnedContextError(url);
-    return { contextUrl: null, document, documentUrl: url };
+    return { contextUrl: null, document, documentUrl: url, tag: 'static' };
   };
 
   /**
@@ -105,6 +149,8 @@ export class PinnedContexts {
         format: 'application/n-quads',
         documentLoader: this.loader,
         safe: true,
+        // jsonld's option for this ("internal use only" in its docs; the version is pinned exactly).
+        contextResolver: new ContextResolver({ sharedCache: this.#cache }),
       } as unknown as jsonld.Options.Normalize);
     } catch (err) {
       throw classify(err);
