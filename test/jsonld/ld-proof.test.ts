@@ -1,7 +1,7 @@
 // The shared linked-data-proof module (src/jsonld): detached b64:false JWS for every algorithm
 // its users need, and the document-vs-processor split of canonicalisation failures. Signatures
 // here are made by jose (FlattenedSign) and node:crypto, independent of the verifier's code path.
-import { generateKeyPairSync, sign as cryptoSign } from 'node:crypto';
+import { constants, generateKeyPairSync, sign as cryptoSign } from 'node:crypto';
 import { FlattenedSign } from 'jose';
 import jsonld from 'jsonld';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -47,6 +47,31 @@ describe('verifyDetachedJws', () => {
     const small = generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey;
     expect(await verifyDetachedJws({ ...jws, alg: 'PS256' }, data, small, { algorithm: 'PS256' })).toBe('WRONG_KEY');
     expect(await verifyDetachedJws({ ...jws, alg: 'ES256' }, data, generateKeyPairSync('ed25519').publicKey, { algorithm: 'ES256' })).toBe('WRONG_KEY');
+  });
+
+  it('PS256 pins the 32-byte salt: an RSASSA-PSS signature with another salt → INVALID', async () => {
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const header = Buffer.from(JSON.stringify({ alg: 'PS256', b64: false, crit: ['b64'] })).toString('base64url');
+    const input = Buffer.concat([Buffer.from(`${header}.`), data]);
+    const signed = (saltLength: number) => parseDetachedJws(`${header}..${cryptoSign('sha256', input, { key: privateKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength }).toString('base64url')}`);
+    expect(await verifyDetachedJws(signed(32), data, publicKey, { algorithm: 'PS256' })).toBe('VALID');
+    expect(await verifyDetachedJws(signed(20), data, publicKey, { algorithm: 'PS256' })).toBe('INVALID');
+    expect(await verifyDetachedJws(signed(0), data, publicKey, { algorithm: 'PS256' })).toBe('INVALID');
+  });
+
+  it('the protected header is signed: the same signature under another header → INVALID', async () => {
+    const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+    const jws = parseDetachedJws(await joseDetached('EdDSA', privateKey));
+    const other = Buffer.from(JSON.stringify({ alg: 'EdDSA', b64: false, crit: ['b64'], kid: 'x' })).toString('base64url');
+    expect(await verifyDetachedJws({ ...jws, encodedHeader: other }, data, publicKey, { algorithm: 'EdDSA' })).toBe('INVALID');
+    expect(await verifyDetachedJws({ ...jws, encodedSignature: jws.encodedSignature.slice(0, -4) }, data, publicKey, { algorithm: 'EdDSA' })).toBe('INVALID');
+  });
+
+  it('a critical extension other than b64 → JWS_MALFORMED (RFC 7515 §4.1.11), as jose refused it', async () => {
+    const h = Buffer.from(JSON.stringify({ alg: 'EdDSA', b64: false, crit: ['b64', 'exp'], exp: 1 })).toString('base64url');
+    expect(() => parseDetachedJws(`${h}..c2ln`)).toThrow(expect.objectContaining({ reason: 'JWS_MALFORMED' }));
+    const signed = await new FlattenedSign(data).setProtectedHeader({ alg: 'EdDSA', b64: false, crit: ['b64', 'exp'], exp: 1 }).sign(generateKeyPairSync('ed25519').privateKey, { crit: { exp: true } });
+    expect(() => parseDetachedJws(`${signed.protected}..${signed.signature}`)).toThrow(LdProofError);
   });
 
   it('malformed detached JWS → LdProofError JWS_MALFORMED (attached payload, b64 true, no crit)', () => {
