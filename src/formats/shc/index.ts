@@ -6,8 +6,7 @@
 import { VerificationError } from '../../errors.js';
 import type { TrustResolver } from '../../trust/types.js';
 import type { Claims, Decoded, FormatAdapter, Mapped, VerifiedSigner } from '../format.js';
-import { compactVerify } from 'jose';
-import { keyFits } from '../../crypto/algorithms.js';
+import { verifySignature } from '../../crypto/algorithms.js';
 import { decodeJws, type DecodedJws } from './jws.js';
 import { mapShc } from './map.js';
 import { hasShcPrefix, qrToJws } from './numeric.js';
@@ -20,28 +19,35 @@ export { mapShc, productOf, type ShcMapOutcome } from './map.js';
  * The signer whose key verifies the JWS. KID_UNKNOWN when the store has no key for this
  * issuer and kid; ALGORITHM_UNSUPPORTED when no candidate is a P-256 key; SIGNATURE_INVALID
  * otherwise (a DER signature is not 64 bytes of raw r‖s and fails, RFC 7518 §3.4).
+ *
+ * decodeJws has already held the header to the SHC profile (alg ES256, no `crit`, no `b64`),
+ * so what is left is RFC 7515 §5.2's check: the signature over the ASCII of `header.payload`,
+ * made with node:crypto through the one algorithm table (as the DIVOC proofs are) rather than
+ * jose's WebCrypto path, which hopped to libuv's thread pool for every card (issue 12).
  */
-async function verifyShcSignature(jws: DecodedJws, trust: TrustResolver): Promise<VerifiedSigner> {
+function verifyShcSignature(jws: DecodedJws, trust: TrustResolver): VerifiedSigner {
   const candidates = trust.shc(jws.claims.iss, jws.header.kid);
   if (candidates.length === 0) throw new VerificationError('KID_UNKNOWN', 'no trusted SMART Health Card issuer key for this iss and kid');
+  const signingInput = Buffer.from(jws.compact.slice(0, jws.compact.lastIndexOf('.')), 'latin1');
   let fitting = false;
   for (const signer of candidates) {
-    if (!keyFits('ES256', signer)) continue;
+    const outcome = verifySignature({ alg: 'ES256', key: signer.publicKey, keyInfo: signer, data: signingInput, signature: jws.signature });
+    if (outcome === 'KEY_MISMATCH') continue;
     fitting = true;
-    try {
-      // jose checks the JWS itself (alg allow-list, crit, raw r‖s ECDSA; RFC 7515/7518).
-      await compactVerify(jws.compact, signer.publicKey, { algorithms: ['ES256'] });
-    } catch {
-      continue; // the next candidate with this kid, if any
-    }
-    // SHC keys rarely carry a validity period; when the store knows one (x5c), it is checked.
-    const known = signer.notBefore !== undefined || signer.notAfter !== undefined;
-    return {
+    if (outcome !== 'VALID') continue; // the next candidate with this kid, if any
+    const verified: VerifiedSigner = {
       signer,
       summary: { kid: jws.header.kid, country: signer.country, algorithm: 'ES256', source: signer.source },
-      ...(known ? { validity: { ...(signer.notBefore ? { notBefore: signer.notBefore } : {}), ...(signer.notAfter ? { notAfter: signer.notAfter } : {}) } } : {}),
       keyUsage: { scheme: 'none' },
     };
+    // SHC keys rarely carry a validity period; when the store knows one (x5c), it is checked.
+    if (signer.notBefore !== undefined || signer.notAfter !== undefined) {
+      const validity: NonNullable<VerifiedSigner['validity']> = {};
+      if (signer.notBefore) validity.notBefore = signer.notBefore;
+      if (signer.notAfter) validity.notAfter = signer.notAfter;
+      verified.validity = validity;
+    }
+    return verified;
   }
   if (!fitting) throw new VerificationError('ALGORITHM_UNSUPPORTED', 'ES256 does not match the issuer key type');
   throw new VerificationError('SIGNATURE_INVALID', jws.signature.length === 64 ? 'JWS signature does not verify' : 'JWS signature is not 64 bytes of raw r‖s');

@@ -1,6 +1,6 @@
 // SHC adapter: the spec examples against their issuer JWKS, tampering, signature form, time,
 // revocation, mapping, and hostile inputs (security.md §2.10 H-1…H-8).
-import { createHash } from 'node:crypto';
+import { createHash, KeyObject } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { deflateRawSync, gzipSync } from 'node:zlib';
@@ -463,5 +463,62 @@ describe('regression: an SHC whose DEFLATE payload has a gzip trailer (Senegal) 
     const big = Buffer.from(JSON.stringify(claims({ iss: ISS, pad: 'x'.repeat(64 * 1024) })));
     const payload = Buffer.concat([deflateRawSync(big), gzipSync(big).subarray(-8)]);
     expect(await codeOf(verifyStaged(shcAdapter, await card(payload), ctx(signers)))).toBe('PAYLOAD_TOO_LARGE');
+  });
+});
+
+// The signature check is node:crypto through the one algorithm table (src/crypto/algorithms.ts),
+// no longer jose's compactVerify. The cards here are signed by jose's CompactSign (ES256), so
+// what the verifier accepts is what another JWS implementation produces; the candidate keys
+// share one kid, as colliding or rotated issuer keys do.
+describe('SHC signature: every candidate key of the kid is tried; only a P-256 key counts', () => {
+  const ISS = 'https://issuer.example.id/shc';
+  const KID = 'shared-kid';
+  let right: Signer;
+  let wrong: Signer;
+  let p384: Signer;
+  let card: string;
+  let jws: string;
+
+  beforeAll(async () => {
+    // Made by hand, not through the jwks source: it keeps only keys whose kid is their own
+    // thumbprint, and these share one kid on purpose.
+    const signerOf = async (alg: 'ES256' | 'ES384', source: string) => {
+      const pair = await generateKeyPair(alg, { extractable: true });
+      const signer: Signer = { kid: KID, iss: ISS, country: 'ID', source, keyType: alg === 'ES256' ? 'EC-P256' : 'EC-P384', publicKey: KeyObject.from(pair.publicKey) };
+      return { privateKey: pair.privateKey, signer };
+    };
+    const signing = await signerOf('ES256', 'right');
+    right = signing.signer;
+    wrong = (await signerOf('ES256', 'wrong')).signer;
+    p384 = (await signerOf('ES384', 'p384')).signer;
+    jws = await new CompactSign(Buffer.from(deflateRawSync(Buffer.from(JSON.stringify(claims({ iss: ISS }))))))
+      .setProtectedHeader({ alg: 'ES256', zip: 'DEF', kid: KID })
+      .sign(signing.privateKey);
+    card = jwsToQrTexts(jws)[0]!;
+  });
+
+  it('a jose-signed card verifies with its key, whichever place the key has among the candidates', async () => {
+    for (const order of [[right], [wrong, right], [p384, wrong, right], [right, wrong]]) {
+      const r = await verifyStaged(shcAdapter, card, ctx(order));
+      expect(r.failures).toEqual([]);
+      expect(r.signer.source).toBe('right');
+    }
+  });
+
+  it('only other P-256 keys → SIGNATURE_INVALID; only keys of another type → ALGORITHM_UNSUPPORTED', async () => {
+    expect(await codeOf(verifyStaged(shcAdapter, card, ctx([wrong])))).toBe('SIGNATURE_INVALID');
+    expect(await codeOf(verifyStaged(shcAdapter, card, ctx([p384, wrong])))).toBe('SIGNATURE_INVALID');
+    expect(await codeOf(verifyStaged(shcAdapter, card, ctx([p384])))).toBe('ALGORITHM_UNSUPPORTED');
+  });
+
+  it('the signature covers the header and the payload as written: a re-encoded header or a cut signature fails', async () => {
+    const [h, p, s] = jws.split('.') as [string, string, string];
+    const header = JSON.parse(Buffer.from(h, 'base64url').toString()) as Record<string, unknown>;
+    const reordered = Buffer.from(JSON.stringify({ kid: header.kid, zip: header.zip, alg: header.alg })).toString('base64url');
+    expect(reordered).not.toBe(h);
+    const sig = Buffer.from(s, 'base64url');
+    for (const changed of [`${reordered}.${p}.${s}`, `${h}.${p}.${sig.subarray(0, 63).toString('base64url')}`, `${h}.${p}.${Buffer.concat([sig, Buffer.from([0])]).toString('base64url')}`]) {
+      expect(await codeOf(verifyStaged(shcAdapter, jwsToQrTexts(changed)[0]!, ctx([right])))).toBe('SIGNATURE_INVALID');
+    }
   });
 });
