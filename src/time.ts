@@ -40,3 +40,21 @@ export function isoInstant(date: Date): string {
   const sss = ms >= 100 ? String(ms) : ms >= 10 ? `0${ms}` : `00${ms}`;
   return `${yyyy}-${TWO[month]}-${TWO[day]}T${TWO[hours]}:${TWO[minutes]}:${TWO[seconds]}.${sss}Z`;
 }
+
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * Days in `month` (1–12) of `year` in the proleptic Gregorian calendar (RFC 3339 §5.7 and
+ * appendix C), 0 for a month that does not exist: Date.parse and Date.UTC roll `02-30` over to
+ * 2 March, so every date read from outside is held to this first.
+ */
+export function daysInMonth(year: number, month: number): number {
+  if (!(month >= 1 && month <= 12)) return 0;
+  if (month !== 2) return MONTH_DAYS[month - 1]!;
+  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
+}
+
+/** Whether year-month-day names a day that exists (month 1–12, day within its month). */
+export function isCalendarDay(year: number, month: number, day: number): boolean {
+  return day >= 1 && day <= daysInMonth(year, month);
+}

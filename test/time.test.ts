@@ -3,7 +3,7 @@
 // by falling back outside that range, throwing where toISOString throws.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isoInstant } from '../src/time.js';
+import { daysInMonth, isCalendarDay, isoInstant } from '../src/time.js';
 
 const FIRST_MS = Date.parse('0000-01-01T00:00:00.000Z');
 const LAST_MS = Date.parse('9999-12-31T23:59:59.999Z');
@@ -48,5 +48,17 @@ describe('isoInstant', () => {
     for (const t of [FIRST_MS - 1, LAST_MS + 1, -8.64e15, 8.64e15]) expect(isoInstant(new Date(t))).toBe(new Date(t).toISOString());
     expect(isoInstant(new Date(FIRST_MS - 1))).toBe('-000001-12-31T23:59:59.999Z');
     expect(() => isoInstant(new Date(Number.NaN))).toThrow(RangeError);
+  });
+});
+
+describe('daysInMonth / isCalendarDay', () => {
+  it('agree with the day before the first of the next month, as Date.UTC counts it, for 1600–2400', () => {
+    for (let year = 1600; year <= 2400; year++) {
+      for (let month = 1; month <= 12; month++) {
+        expect(daysInMonth(year, month)).toBe(new Date(Date.UTC(year, month, 0)).getUTCDate());
+      }
+    }
+    expect([daysInMonth(2021, 0), daysInMonth(2021, 13), daysInMonth(2021, Number.NaN)]).toEqual([0, 0, 0]);
+    expect([isCalendarDay(2024, 2, 29), isCalendarDay(2023, 2, 29), isCalendarDay(2023, 4, 0), isCalendarDay(2023, 4, 30), isCalendarDay(2023, 4, 31)]).toEqual([true, false, false, true, false]);
   });
 });

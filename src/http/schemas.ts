@@ -1,13 +1,12 @@
 // Request bodies, parsed at the edge with zod; the same schemas describe the API in OpenAPI
 // (src/http/openapi.ts converts them with z.toJSONSchema; limits are interpolated, not prose).
 import { z } from 'zod';
+import { isCalendarDay } from '../time.js';
 
 export const MAX_QR_BYTES = 8 * 1024;
 
 /** RFC 3339 §5.6 date-time with an explicit zone (Z or ±hh:mm); the fields are range-checked by parseInstant. */
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(?:[Zz]|([+-])(\d{2}):(\d{2}))$/;
-
-const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 /**
  * The instant of an RFC 3339 date-time, or undefined when it names none: every field in range
@@ -19,9 +18,7 @@ export function instantOf(text: string): Date | undefined {
   const m = RFC3339.exec(text);
   if (!m) return undefined;
   const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
-  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
-  const days = month === 2 && leap ? 29 : DAYS[month - 1];
-  if (days === undefined || day < 1 || day > days || hour > 23 || minute > 59 || second > 59) return undefined;
+  if (!isCalendarDay(year, month, day) || hour > 23 || minute > 59 || second > 59) return undefined;
   let offsetMinutes = 0;
   if (m[8]) {
     const oh = Number(m[9]);

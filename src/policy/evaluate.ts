@@ -12,7 +12,7 @@ import type {
   VaccinationEvidence,
 } from '../model.js';
 import { productKey, type MatrixCell, type Outcome, type Policy, type PolicyProduct } from './schema.js';
-import { isoInstant } from '../time.js';
+import { isCalendarDay, isoInstant } from '../time.js';
 
 /** SNOMED CT "Detected" (EU value set covid-19-lab-result). */
 const DETECTED = '260373001';
@@ -34,16 +34,45 @@ export function policyLabel(policy: Policy): string {
   return `${policy.id}@${policy.version}`;
 }
 
+/** The number written by `count` ASCII digits of `s` from `from`; -1 when one is not a digit. */
+function digitsAt(s: string, from: number, count: number): number {
+  let n = 0;
+  for (let i = from; i < from + count; i++) {
+    const d = s.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  return n;
+}
+
+/** A date-time after the day: `T` or a space, then the time and an optional zone. */
+const TIME_PART = /^[T ][0-9:.]+(?:Z|[+-]\d{2}:?\d{2})?$/i;
+
 /**
  * Parse a certificate date or instant. A bare date is midnight UTC of that day, so "at ≤ du"
  * and "min(du, fr + 90 d)" compare instants the same way EU CertLogic rules do with dates.
- * Anything that is not ISO 8601-shaped is refused rather than left to Date.parse's guessing.
+ * Anything that is not ISO 8601-shaped is refused rather than left to Date.parse's guessing,
+ * and so is a day that does not exist or an hour past 23: Date.parse reads `2021-02-30` as
+ * 2 March and `24:00` as the next day, which would move a vaccination or a test in time.
  */
 export function parseInstant(value: string | undefined): Date | null {
   if (value === undefined) return null;
   const s = value.trim();
-  if (!/^\d{4}-\d{2}-\d{2}(?:[T ][0-9:.]+(?:Z|[+-]\d{2}:?\d{2})?)?$/i.test(s)) return null;
-  const ms = s.length === 10 ? Date.parse(`${s}T00:00:00Z`) : Date.parse(s.replace(' ', 'T'));
+  if (s.length < 10 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45) return null; // "-"
+  const year = digitsAt(s, 0, 4);
+  const month = digitsAt(s, 5, 2);
+  const day = digitsAt(s, 8, 2);
+  if (year < 0 || !isCalendarDay(year, month, day)) return null;
+  if (s.length === 10) {
+    // setUTCFullYear, not Date.UTC, which reads years 0–99 as 1900–1999.
+    const d = new Date(0);
+    d.setUTCFullYear(year, month - 1, day);
+    return d;
+  }
+  if (!TIME_PART.test(s.slice(10))) return null;
+  const hour = digitsAt(s, 11, 2);
+  if (hour < 0 || hour > 23) return null;
+  const ms = Date.parse(s.charCodeAt(10) === 32 ? `${s.slice(0, 10)}T${s.slice(11)}` : s);
   return Number.isNaN(ms) ? null : new Date(ms);
 }
 

@@ -243,6 +243,25 @@ describe('evaluate: language, purity and odd input', () => {
     expect(parseInstant('01/02/2022')).toBeNull();
   });
 
+  it('parseInstant: a day that does not exist, or hour 24, is refused instead of rolled over as Date.parse does', () => {
+    // The expectations are the calendar's (RFC 3339 §5.7, appendix C), not another parser's.
+    expect(Date.parse('2021-02-30T00:00:00Z')).toBe(Date.parse('2021-03-02T00:00:00Z')); // what a bare Date.parse does
+    for (const bad of ['2021-02-30', '2021-02-29', '2100-02-29', '2021-04-31', '2021-00-10', '2021-13-01', '2021-01-00', '2021-01-32', '2021-02-30T10:00:00Z', '2021-02-28T24:00:00Z', '2021-02-28 24:00:00Z', '2021-1-01', '2021-01-01X']) {
+      expect(parseInstant(bad), bad).toBeNull();
+    }
+    expect(parseInstant('2020-02-29')?.toISOString()).toBe('2020-02-29T00:00:00.000Z');
+    expect(parseInstant('2000-02-29')?.toISOString()).toBe('2000-02-29T00:00:00.000Z');
+    expect(parseInstant(' 2021-12-31 ')?.toISOString()).toBe('2021-12-31T00:00:00.000Z');
+    expect(parseInstant('0050-06-01')?.toISOString()).toBe('0050-06-01T00:00:00.000Z');
+    expect(parseInstant('2021-02-28 23:59:59Z')?.toISOString()).toBe('2021-02-28T23:59:59.000Z');
+    expect(parseInstant('2021-03-01T06:30:00+07:00')?.toISOString()).toBe('2021-02-28T23:30:00.000Z');
+  });
+
+  it('a vaccination dated on a day that does not exist is EVIDENCE_INVALID, not counted from the day it rolls over to', () => {
+    expect(ev(vax(COMIRNATY, 2, 2, '2021-11-31')).reasons).toEqual(['EVIDENCE_INVALID']);
+    expect(ev(vax(COMIRNATY, 2, 2, '2021-11-30')).reasons).toEqual(['VAX_PRIMARY_COMPLETE']);
+  });
+
   it('ageAt: completed years; partial dates of birth read as the earliest day (oldest age)', () => {
     const at = new Date('2022-07-20T00:00:00Z');
     expect(ageAt('2004-07-20', at)).toBe(18);
