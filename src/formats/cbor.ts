@@ -63,6 +63,8 @@ let end = 0;
 let items = 0;
 let maxItems = 0;
 let maxDepth = 0;
+/** Containers this deep or deeper are built as JSON values (decodeCbor's `jsonDepth`). */
+let jsonDepth = Infinity;
 
 const f32 = new DataView(new ArrayBuffer(8));
 
@@ -220,11 +222,37 @@ function put(map: Map<unknown, unknown>, key: unknown, value: unknown): void {
   if (map.size === size) fail('duplicate map key');
 }
 
+/** Base64 of a byte string, as toJson writes one. */
+function base64(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+}
+
+/**
+ * One entry of a map built as a JSON object. The key is read as it is read for a Map (an
+ * integer or text, never a container) and named as toJson names it; two keys that name the
+ * same member are a duplicate, which for a Map they were only when equal (`1` and `"1"` were
+ * two entries, and toJson then kept the last one silently: refused now, since which of the
+ * two a reader would see is the reader's choice, not the signer's).
+ */
+function putJson(out: Record<string, unknown>, depth: number, nesting: number, indefinite: boolean): void {
+  const key = item(depth, nesting, false);
+  if (indefinite && pos < end && src[pos] === BREAK) fail('map ends after a key');
+  // The value before the key's checks, in the order the Map path makes them (put's arguments).
+  const value = item(depth, nesting, true);
+  if (typeof key === 'object' && key !== null) fail('map key is not an integer or text string');
+  const name = typeof key === 'string' ? key : String(key);
+  if (Object.hasOwn(out, name)) fail('duplicate map key');
+  // An own property named __proto__ must be defined, not assigned (assignment sets the prototype).
+  if (name === '__proto__') Object.defineProperty(out, name, { value, enumerable: true, writable: true, configurable: true });
+  else out[name] = value;
+}
+
 /**
  * One data item. `depth` counts the containers around it, `nesting` containers and tags (the
  * bounds of the former scanner: containers ≤ maxDepth, containers and tags ≤ 2 × maxDepth).
+ * `json`: the item is inside a container built as JSON, so it is made as toJson would make it.
  */
-function item(depth: number, nesting: number): unknown {
+function item(depth: number, nesting: number, json: boolean): unknown {
   if (pos >= end) fail('truncated data');
   if (++items > maxItems) tooLarge('too many CBOR items');
   const ib = src[pos++]!;
@@ -233,27 +261,29 @@ function item(depth: number, nesting: number): unknown {
   switch (major) {
     case 0: {
       const n = argument(info);
-      return n >= 0 ? n : bigArgument();
+      return n >= 0 ? n : json ? Number(bigArgument()) : bigArgument();
     }
     case 1: {
       const n = argument(info);
-      return n >= 0 ? -1 - n : -1n - bigArgument();
+      return n >= 0 ? -1 - n : json ? Number(-1n - bigArgument()) : -1n - bigArgument();
     }
     case 2: {
       if (info === 31) fail('indefinite-length byte string');
       const len = length(info);
       pos += len;
-      return new Uint8Array(src.buffer, src.byteOffset + pos - len, len);
+      const bytes = new Uint8Array(src.buffer, src.byteOffset + pos - len, len);
+      return json ? base64(bytes) : bytes;
     }
     case 3:
       if (info === 31) fail('indefinite-length text string');
       return text(length(info));
     case 4: {
       if (depth + 1 > maxDepth || nesting + 1 > 2 * maxDepth) tooLarge('CBOR nested too deep');
+      const inJson = json || depth >= jsonDepth;
       if (info === 31) {
         const out: unknown[] = [];
         while (!atBreak()) {
-          out.push(item(depth + 1, nesting + 1));
+          out.push(item(depth + 1, nesting + 1, inJson));
           if (out.length > maxItems) tooLarge('CBOR container too large');
         }
         return out;
@@ -262,17 +292,29 @@ function item(depth: number, nesting: number): unknown {
       if (n < 0 || n > maxItems) tooLarge('CBOR container too large');
       if (n > end - pos) fail('array longer than the data');
       const out = new Array<unknown>(n);
-      for (let i = 0; i < n; i++) out[i] = item(depth + 1, nesting + 1);
+      for (let i = 0; i < n; i++) out[i] = item(depth + 1, nesting + 1, inJson);
       return out;
     }
     case 5: {
       if (depth + 1 > maxDepth || nesting + 1 > 2 * maxDepth) tooLarge('CBOR nested too deep');
+      if (json || depth >= jsonDepth) {
+        const out: Record<string, unknown> = {};
+        if (info === 31) {
+          while (!atBreak()) putJson(out, depth + 1, nesting + 1, true);
+          return out;
+        }
+        const n = argument(info);
+        if (n < 0 || n > maxItems) tooLarge('CBOR container too large');
+        if (2 * n > end - pos) fail('map longer than the data');
+        for (let i = 0; i < n; i++) putJson(out, depth + 1, nesting + 1, false);
+        return out;
+      }
       const map = new Map<unknown, unknown>();
       if (info === 31) {
         while (!atBreak()) {
-          const key = item(depth + 1, nesting + 1);
+          const key = item(depth + 1, nesting + 1, false);
           if (pos < end && src[pos] === BREAK) fail('map ends after a key');
-          put(map, key, item(depth + 1, nesting + 1));
+          put(map, key, item(depth + 1, nesting + 1, false));
         }
         return map;
       }
@@ -280,8 +322,8 @@ function item(depth: number, nesting: number): unknown {
       if (n < 0 || n > maxItems) tooLarge('CBOR container too large');
       if (2 * n > end - pos) fail('map longer than the data');
       for (let i = 0; i < n; i++) {
-        const key = item(depth + 1, nesting + 1);
-        put(map, key, item(depth + 1, nesting + 1));
+        const key = item(depth + 1, nesting + 1, false);
+        put(map, key, item(depth + 1, nesting + 1, false));
       }
       return map;
     }
@@ -289,22 +331,27 @@ function item(depth: number, nesting: number): unknown {
       let tag = argument(info);
       if (tag < 0) tag = Number(bigArgument()); // beyond 2^53: no tag we read, kept approximately
       if (nesting + 1 > 2 * maxDepth) tooLarge('CBOR nested too deep');
-      const value = item(depth, nesting + 1);
-      if (tag === 1 && typeof value === 'number') return new Date(value * 1000);
-      if ((tag === 2 || tag === 3) && value instanceof Uint8Array) {
+      // A tag's content is read as it is outside JSON and then converted: tags are rare in
+      // health documents, and toJson is the one definition of what each becomes.
+      const value = item(depth, nesting + 1, false);
+      let tagged: unknown;
+      if (tag === 1 && typeof value === 'number') tagged = new Date(value * 1000);
+      else if ((tag === 2 || tag === 3) && value instanceof Uint8Array) {
         let n = 0n;
         for (const b of value) n = (n << 8n) | BigInt(b);
-        return tag === 2 ? n : -1n - n;
-      }
-      if (tag === 55799) return value;
-      return new Tag(value, tag);
+        tagged = tag === 2 ? n : -1n - n;
+      } else if (tag === 55799) tagged = value;
+      else tagged = new Tag(value, tag);
+      return json ? toJson(tagged) : tagged;
     }
-    default:
-      return simple(info);
+    default: {
+      const value = simple(info);
+      return json && value === undefined ? null : value;
+    }
   }
 }
 
-function decodeItem(bytes: Uint8Array, limits: CborLimits): unknown {
+function decodeItem(bytes: Uint8Array, limits: CborLimits, jsonFrom = Infinity): unknown {
   if (limits.maxDepth > MAX_DEPTH_CAP) throw new RangeError(`CBOR maxDepth above ${MAX_DEPTH_CAP}`);
   src = bytes;
   buf = undefined;
@@ -314,9 +361,10 @@ function decodeItem(bytes: Uint8Array, limits: CborLimits): unknown {
   items = 0;
   maxItems = limits.maxItems;
   maxDepth = limits.maxDepth;
+  jsonDepth = jsonFrom;
   if (end === 0) fail('truncated data');
   try {
-    return item(0, 0);
+    return item(0, 0, false);
   } finally {
     // Let the input be collected; the next call sets everything again.
     src = EMPTY;
@@ -334,9 +382,18 @@ export function scanCbor(bytes: Uint8Array, limits: CborLimits = DEFAULT_CBOR_LI
   return pos;
 }
 
-/** Decodes exactly one well-formed, bounded CBOR item; trailing bytes are refused. */
-export function decodeCbor(bytes: Uint8Array, limits: CborLimits = DEFAULT_CBOR_LIMITS): unknown {
-  const value = decodeItem(bytes, limits);
+/**
+ * Decodes exactly one well-formed, bounded CBOR item; trailing bytes are refused. Containers
+ * `jsonDepth` or more containers deep (and everything in them) are built directly as the JSON
+ * values toJson would make of them, in the same pass: a CWT's health document is JSON to every
+ * reader, and a Map per container converted afterwards was the payload's third pass (issue 12
+ * item 1). An item at that depth that is no container (a scalar, bytes, a tag) keeps its usual
+ * form, though a container inside such a tag is JSON. The one difference from toJson is
+ * putJson's: keys that name the same member are refused. Measured in one process against the
+ * Map-then-toJson build, alternating: 1–2 % less CPU per full HC1 verification.
+ */
+export function decodeCbor(bytes: Uint8Array, limits: CborLimits = DEFAULT_CBOR_LIMITS, jsonDepth = Infinity): unknown {
+  const value = decodeItem(bytes, limits, jsonDepth);
   if (pos !== bytes.length) fail('trailing bytes after the CBOR item');
   return value;
 }

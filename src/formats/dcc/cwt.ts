@@ -2,7 +2,7 @@
 // float timestamps, tag-1 dates and missing exp (anchors-mission §2.2 item 10); a NaN must never
 // reach a time comparison, so every time value is checked to be a finite number.
 import { VerificationError } from '../../errors.js';
-import { decodeCbor, Tag } from '../cbor.js';
+import { decodeCbor, DEFAULT_CBOR_LIMITS, Tag } from '../cbor.js';
 
 export const CLAIM = { iss: 1, exp: 4, iat: 6, hcert: -260 } as const;
 /**
@@ -33,8 +33,15 @@ function toDate(value: unknown, name: string): Date {
   return date;
 }
 
+/**
+ * Containers this deep in a CWT payload are decoded as JSON: the payload map is at depth 0,
+ * the hcert claim's map at 1, and what hcert holds (the EU DCC, a WHO DDCC, a DVC, health
+ * links) at 2. Claims and hcert stay Maps, since their labels are integers.
+ */
+export const HCERT_DOCUMENT_DEPTH = 2;
+
 export function decodePayloadMap(payload: Uint8Array): Map<unknown, unknown> {
-  const map = decodeCbor(payload);
+  const map = decodeCbor(payload, DEFAULT_CBOR_LIMITS, HCERT_DOCUMENT_DEPTH);
   if (!(map instanceof Map)) throw new VerificationError('CWT_INVALID', 'payload is not a map');
   return map;
 }

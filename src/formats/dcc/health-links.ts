@@ -21,8 +21,8 @@ function entries(raw: unknown): unknown[] {
   return Array.isArray(raw) ? raw : [raw];
 }
 
+/** An entry's link: hcert's entries arrive as JSON (cwt.ts HCERT_DOCUMENT_DEPTH); a tagged one is unwrapped by toJson. */
 function urlOf(entry: unknown): unknown {
-  if (entry instanceof Map) return entry.get('u');
   if (typeof entry === 'object' && entry !== null && !Array.isArray(entry)) return (toJson(entry) as Record<string, unknown>)['u'];
   return entry;
 }

@@ -48,6 +48,11 @@ export function decodeHc1(text: string): DecodedHc1 {
   return { cose, content, healthLinks: links };
 }
 
+/** A CBOR map as decodePayloadMap builds hcert's documents: a plain object (not an array, a Tag, a Date or bytes). */
+function isDocument(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype;
+}
+
 function readContent(payload: Map<unknown, unknown>): Hc1Content {
   const isCwt = payload.has(CLAIM.hcert) || payload.has(CLAIM.iat);
   if (!isCwt) {
@@ -57,21 +62,21 @@ function readContent(payload: Map<unknown, unknown>): Hc1Content {
     throw new VerificationError('CWT_INVALID', 'no iat claim');
   }
   const claims = readCwtClaims(payload);
+  // hcert's documents arrive as JSON already (decodePayloadMap, HCERT_DOCUMENT_DEPTH).
   const eu = claims.hcert?.get(HCERT.euDcc);
-  if (eu instanceof Map) return { kind: 'EU_DCC', claims, json: toJson(eu) };
+  if (isDocument(eu)) return { kind: 'EU_DCC', claims, json: eu };
   for (const [label, sub] of [[HCERT.ddccVs, 'VS'], [HCERT.ddccTr, 'TR']] as const) {
-    const doc = claims.hcert?.get(label);
-    if (doc instanceof Map) {
+    const json = claims.hcert?.get(label);
+    if (isDocument(json)) {
       // The document's own end of validity ends it too, whichever of it and the CWT exp comes
       // first: worked out once, here, for the checks and the mapping alike.
-      const json = toJson(doc);
       const docEnd = ddccEnd(json);
       const expiresAt = claims.expiresAt && docEnd ? (docEnd < claims.expiresAt ? docEnd : claims.expiresAt) : (claims.expiresAt ?? docEnd);
       return { kind: 'WHO_DDCC', sub, claims: expiresAt ? { ...claims, expiresAt } : claims, json };
     }
   }
   const dvc = claims.hcert?.get(HCERT.dvc);
-  if (dvc instanceof Map) return { kind: 'WHO_DVC', claims, json: toJson(dvc) };
+  if (isDocument(dvc)) return { kind: 'WHO_DVC', claims, json: dvc };
   throw new VerificationError('CWT_INVALID', 'no health certificate under hcert claim -260');
 }
 
