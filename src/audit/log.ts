@@ -17,7 +17,7 @@
 //   cuts the file back to its last good length, so no torn line stays in the middle;
 // - tampering with a whole rewritten chain is out of reach of a plain hash chain: the head hash
 //   is logged at start and shut-down and served on the admin route, for anchoring elsewhere.
-import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { createHmac, createSecretKey, hash as digest, randomBytes, type KeyObject } from 'node:crypto';
 import {
   closeSync,
   existsSync,
@@ -89,15 +89,21 @@ export interface AuditLogOptions {
 const TAIL = /,"hash":"([0-9a-f]{64})"\}$/;
 
 function hashOf(prev: string, body: string): string {
-  // One update of the joined text (the same bytes as three updates, ~40% less time per record).
-  return createHash('sha256').update(`${prev}\n${body}`).digest('hex');
+  // crypto.hash: one native call, no Hash object (and no handle for the GC) per record.
+  return digest('sha256', `${prev}\n${body}`, 'hex');
 }
 
-/** Serialises a record: the body (without hash) is what the hash covers; the hash goes last. */
-function seal(body: Omit<AuditRecord, 'hash'>): { line: string; hash: string } {
-  const json = JSON.stringify(body);
-  const hash = hashOf(body.prev, json);
-  return { line: `${json.slice(0, -1)},"hash":"${hash}"}`, hash };
+/**
+ * Serialises a record: `{"seq","time","type", …the fields…, "prev"}` is what the hash covers;
+ * the hash goes last. The text is the JSON.stringify of that object, written out around one
+ * stringify of the fields (the record object was two spreads per verification before; these
+ * are its own fixed, escape-free values: a number, an RFC 3339 instant, a type name, a hex hash).
+ */
+function seal(seq: number, time: string, type: AuditRecordType, fields: object, prev: string): { line: string; hash: string } {
+  const inner = JSON.stringify(fields).slice(1, -1);
+  const json = `{"seq":${seq},"time":"${time}","type":"${type}"${inner ? ',' : ''}${inner},"prev":"${prev}"}`;
+  const hash = hashOf(prev, json);
+  return { line: `${json.slice(0, -1)},"hash":"${hash}"}\n`, hash };
 }
 
 function readTail(fd: number, size: number, max = 1 << 16): Buffer {
@@ -115,12 +121,14 @@ export class AuditLog implements AuditSink {
   private dirty = false;
   private broken = false;
   private readonly timer: NodeJS.Timeout;
+  private readonly hmacKey: KeyObject;
 
   private constructor(private readonly opts: AuditLogOptions, fd: number, seq: number, last: string, size: number) {
     this.fd = fd;
     this.seq = seq;
     this.last = last;
     this.goodSize = size;
+    this.hmacKey = createSecretKey(opts.hmacKey);
     this.timer = setInterval(() => this.sync(), opts.syncIntervalMs ?? 100);
     this.timer.unref();
   }
@@ -156,8 +164,8 @@ export class AuditLog implements AuditSink {
     const log = new AuditLog(opts, fd, seq, last, size);
     const now = opts.now?.() ?? new Date();
     try {
-      if (recovered > 0) log.write({ type: 'recovered', codes: [`TRUNCATED_${recovered}_BYTES`] }, now);
-      log.write({ type: 'opened' }, now);
+      if (recovered > 0) log.write('recovered', { codes: [`TRUNCATED_${recovered}_BYTES`] }, now);
+      log.write('opened', {}, now);
     } catch {
       // The service still starts; every verification then answers 503 until writes succeed.
     }
@@ -166,11 +174,11 @@ export class AuditLog implements AuditSink {
 
   /** One verification record; throws AuditWriteError if it could not be written. */
   append(event: AuditEvent, time: Date): void {
-    this.write({ type: 'verification', ...event }, time);
+    this.write('verification', event, time);
   }
 
   certificateHash(id: string): string {
-    return createHmac('sha256', this.opts.hmacKey).update(id, 'utf8').digest('hex');
+    return createHmac('sha256', this.hmacKey).update(id, 'utf8').digest('hex');
   }
 
   head(): { seq: number; hash: string; file: string } {
@@ -181,22 +189,21 @@ export class AuditLog implements AuditSink {
     return this.broken;
   }
 
-  private write(fields: Partial<AuditEvent> & { type: AuditRecordType }, time: Date): void {
+  /** `fields`: the record's own fields, in order (undefined ones are left out, as JSON does). */
+  private write(type: AuditRecordType, fields: Partial<AuditEvent>, time: Date): void {
     try {
       if (this.broken) {
         // Undo whatever part of the failed record reached the file before adding to it.
         ftruncateSync(this.fd, this.goodSize);
         this.broken = false;
       }
-      const { type, ...rest } = fields;
-      const body = { seq: this.seq + 1, time: isoInstant(time), type, ...rest, prev: this.last };
-      const { line, hash } = seal(body);
-      const bytes = Buffer.from(`${line}\n`, 'utf8');
-      const written = writeSync(this.fd, bytes);
-      if (written !== bytes.length) throw new Error(`short write (${written} of ${bytes.length} bytes)`);
+      const { line, hash } = seal(this.seq + 1, isoInstant(time), type, fields, this.last);
+      const size = Buffer.byteLength(line, 'utf8');
+      const written = writeSync(this.fd, line, null, 'utf8');
+      if (written !== size) throw new Error(`short write (${written} of ${size} bytes)`);
       this.seq += 1;
       this.last = hash;
-      this.goodSize += bytes.length;
+      this.goodSize += size;
       this.dirty = true;
     } catch (err) {
       this.broken = true;

@@ -95,6 +95,29 @@ describe('hash chain', () => {
     expect(verifyAuditFile(file).ok).toBe(true);
   });
 
+  it('a record is the JSON of {seq, time, type, …fields, prev} plus its hash, byte for byte, non-ASCII and absent fields included', async () => {
+    const { createHash } = await import('node:crypto');
+    const file = join(mkdtempSync(join(tmpdir(), 'lintas-audit-')), 'a.jsonl');
+    const log = AuditLog.open({ file, hmacKey: Buffer.alloc(32, 7), now: () => new Date(AT) });
+    const fields: AuditEvent = { ...event(1), client: 'Kementerian Kesehatan — Jakarta ✓', callerReqId: undefined, certHash: undefined, codes: ['EXPIRED', 'REVOKED'] };
+    log.append(fields, new Date(AT));
+    log.close();
+    const [opened, record] = lines(file);
+    let prev = '0'.repeat(64);
+    const expected = [
+      { seq: 1, time: '2021-10-01T10:00:00.000Z', type: 'opened', prev },
+      { seq: 2, time: '2021-10-01T10:00:00.000Z', type: 'verification', ...fields, prev: '' },
+    ];
+    for (const [i, line] of [opened!, record!].entries()) {
+      const body = JSON.stringify({ ...expected[i], prev });
+      const hash = createHash('sha256').update(`${prev}\n${body}`).digest('hex');
+      expect(line).toBe(`${body.slice(0, -1)},"hash":"${hash}"}`);
+      prev = hash;
+    }
+    expect(readFileSync(file).length).toBe(Buffer.byteLength(`${opened}\n${record}\n`));
+    expect(verifyAuditFile(file)).toMatchObject({ ok: true, records: 2 });
+  });
+
   it('npm run audit:verify exits 0 on a good folder and 1 naming the line on a tampered one', () => {
     const file = freshLog();
     const dir = join(file, '..');
