@@ -46,6 +46,7 @@ import { encodeBase45 } from '../src/formats/dcc/base45.js';
 import { imageAttackRequests } from './attacks-image.js';
 import { slowBodyAttack, type SlowBodyResult } from './attacks-slow.js';
 import { paced, type PacedResult } from './paced.js';
+import { useRunTempRoot } from './temp.js';
 
 const SECONDS = Number(process.env['LOAD_SECONDS'] ?? 60);
 /**
@@ -121,6 +122,7 @@ const attackKinds = {
 const kinds = (process.env['ATTACK_KINDS'] ?? '').split(',').filter(Boolean);
 for (const k of kinds) if (!(k in attackKinds)) throw new Error(`ATTACK_KINDS: no attack named ${k} (${Object.keys(attackKinds).join(', ')})`);
 const attackRequests = Object.entries(attackKinds).filter(([k]) => kinds.length === 0 || kinds.includes(k)).map(([, r]) => r);
+useRunTempRoot();
 const port = await freePort();
 const host = '127.0.0.1';
 const base = `http://${host}:${port}`;
