@@ -46,7 +46,7 @@ import { encodeBase45 } from '../src/formats/dcc/base45.js';
 import { imageAttackRequests } from './attacks-image.js';
 import { slowBodyAttack, type SlowBodyResult } from './attacks-slow.js';
 import { paced, type PacedResult } from './paced.js';
-import { useRunTempRoot } from './temp.js';
+import { useTempRoot } from '../scripts/temp-root.js';
 
 const SECONDS = Number(process.env['LOAD_SECONDS'] ?? 60);
 /**
@@ -122,7 +122,8 @@ const attackKinds = {
 const kinds = (process.env['ATTACK_KINDS'] ?? '').split(',').filter(Boolean);
 for (const k of kinds) if (!(k in attackKinds)) throw new Error(`ATTACK_KINDS: no attack named ${k} (${Object.keys(attackKinds).join(', ')})`);
 const attackRequests = Object.entries(attackKinds).filter(([k]) => kinds.length === 0 || kinds.includes(k)).map(([, r]) => r);
-useRunTempRoot();
+// Every folder of this run (and of its servers) under one root, removed when the run ends.
+process.once('exit', useTempRoot('lintas-bench-run-').remove);
 const port = await freePort();
 const host = '127.0.0.1';
 const base = `http://${host}:${port}`;

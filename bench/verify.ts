@@ -25,13 +25,14 @@ import { signerFromCertificate } from '../src/trust/signer.js';
 import { cpuMs } from './cpu.js';
 import { benchFixture } from './fixture.js';
 import { benchPipeline } from './pipeline.js';
-import { useRunTempRoot } from './temp.js';
+import { useTempRoot } from '../scripts/temp-root.js';
 
 /** Which parts to run (a, b, c); all by default. */
 const PARTS = process.env.BENCH_PARTS ?? 'abc';
 const SECONDS = Math.min(Math.max(Number(process.env.BENCH_SECONDS ?? 12), 2), 120);
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
-useRunTempRoot();
+// Every folder of this run (and of its servers) under one root, removed when the run ends.
+process.once('exit', useTempRoot('lintas-bench-run-').remove);
 const fixture = await benchFixture();
 const signer = signerFromCertificate(fixture.dsc.der, { source: 'bench' });
 const { cose } = decodeHc1(fixture.qr);
